@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Scope runs named queries on behalf of one tenant, inside or outside a
+// transaction. The tenant id is always bound as $1 of a scoped query; a
+// global scope (no tenant) may run only queries marked "-- global".
+type Scope struct {
+	db     *DB
+	tx     *sql.Tx
+	tenant string
+}
+
+// Tenant returns the scope of one tenant. An empty id is a programming error.
+func (db *DB) Tenant(id string) Scope {
+	if id == "" {
+		panic("store: empty tenant id")
+	}
+	return Scope{db: db, tenant: id}
+}
+
+// Global returns a scope for queries that are not tenant data (tenants
+// themselves, login look-ups by e-mail across tenants).
+func (db *DB) Global() Scope { return Scope{db: db} }
+
+// TenantID is the scope's tenant ("" for the global scope).
+func (s Scope) TenantID() string { return s.tenant }
+
+// Dialect reports the engine.
+func (s Scope) Dialect() Dialect { return s.db.dialect }
+
+// InTx reports whether the scope runs inside a transaction.
+func (s Scope) InTx() bool { return s.tx != nil }
+
+var errScope = errors.New("store: a tenant query needs a tenant scope")
+
+func (s Scope) args(q *Query, args []any) ([]any, error) {
+	if q.Global {
+		return args, nil
+	}
+	if s.tenant == "" {
+		return nil, fmt.Errorf("%w (%s)", errScope, q.Name)
+	}
+	return append([]any{s.tenant}, args...), nil
+}
+
+type querier interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+func (s Scope) conn(q *Query) querier {
+	switch {
+	case s.tx != nil:
+		return s.tx
+	case q.write:
+		return s.db.write
+	default:
+		return s.db.read
+	}
+}
+
+// Row is the result of QueryRow; Scan maps "no rows" to ErrNotFound.
+type Row struct {
+	row *sql.Row
+	err error
+}
+
+// Scan copies the columns into dest.
+func (r *Row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return mapErr(r.row.Scan(dest...))
+}
+
+// Rows is the result of Query.
+type Rows struct {
+	*sql.Rows
+}
+
+// Err maps driver errors like every other store method.
+func (r *Rows) Err() error { return mapErr(r.Rows.Err()) }
+
+// QueryRow runs a query expected to return one row (also INSERT … RETURNING).
+func (s Scope) QueryRow(ctx context.Context, q *Query, args ...any) *Row {
+	a, err := s.args(q, args)
+	if err != nil {
+		return &Row{err: err}
+	}
+	return &Row{row: s.conn(q).QueryRowContext(ctx, q.SQL(s.db.dialect), a...)}
+}
+
+// Query runs a query returning rows.
+func (s Scope) Query(ctx context.Context, q *Query, args ...any) (*Rows, error) {
+	a, err := s.args(q, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.conn(q).QueryContext(ctx, q.SQL(s.db.dialect), a...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return &Rows{rows}, nil
+}
+
+// Exec runs a statement and returns the number of rows it changed.
+func (s Scope) Exec(ctx context.Context, q *Query, args ...any) (int64, error) {
+	a, err := s.args(q, args)
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.conn(q).ExecContext(ctx, q.SQL(s.db.dialect), a...)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// ExecOne is Exec that returns ErrNotFound when no row changed.
+func (s Scope) ExecOne(ctx context.Context, q *Query, args ...any) error {
+	n, err := s.Exec(ctx, q, args...)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
+}
+
+// Tx runs fn in one transaction (an immediate one on SQLite, so that it holds
+// the write lock from its first statement). Inside a transaction, Tx simply
+// calls fn. fn's error rolls the transaction back.
+func (s Scope) Tx(ctx context.Context, fn func(Scope) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	tx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	inner := s
+	inner.tx = tx
+	if err := fn(inner); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return mapErr(tx.Commit())
+}
+
+// Millis converts a time to the stored form: milliseconds since the Unix epoch, UTC.
+func Millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// Time converts a stored timestamp back; 0 is the zero time.
+func Time(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// NullTime converts a nullable stored timestamp.
+func NullTime(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return Time(ms.Int64)
+}
