@@ -7,14 +7,13 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
 	"github.com/switchboard-cs/switchboard/internal/platform/id"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
+	"github.com/switchboard-cs/switchboard/internal/platform/validate"
 )
 
 //go:embed *.sql
@@ -102,30 +101,10 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
 // NormalizeEmail checks an address and returns its canonical (lower-case) form.
-func NormalizeEmail(field, email string) (string, error) {
-	e := strings.TrimSpace(email)
-	if e == "" {
-		return "", apperr.Invalidf(field, "required")
-	}
-	a, err := mail.ParseAddress(e)
-	if err != nil || a.Address != e || len(e) > 254 || !strings.Contains(e[strings.LastIndexByte(e, '@'):], ".") && !strings.HasSuffix(e, "@localhost") {
-		return "", apperr.Invalidf(field, "invalid_email")
-	}
-	return strings.ToLower(e), nil
-}
+func NormalizeEmail(field, email string) (string, error) { return validate.Email(field, email) }
 
 func checkName(field, name string, required bool, max int) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" && required {
-		return "", apperr.Invalidf(field, "required")
-	}
-	if utf8.RuneCountInString(name) > max {
-		return "", apperr.Invalidf(field, "too_long", "max", max)
-	}
-	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return "", apperr.Invalidf(field, "control_chars")
-	}
-	return name, nil
+	return validate.Name(field, name, required, max)
 }
 
 func checkLocale(l string) error {

@@ -8,6 +8,7 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
 	"github.com/switchboard-cs/switchboard/internal/platform/id"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
+	"github.com/switchboard-cs/switchboard/internal/platform/validate"
 )
 
 // Team is a department: a group of users that conversations can be routed to.
@@ -43,12 +44,7 @@ func (s *Service) CreateTeam(ctx context.Context, tenantID, name, description st
 	return t, err
 }
 
-func checkText(field, s string, max int) (string, error) {
-	if len([]rune(s)) > max {
-		return "", apperr.Invalidf(field, "too_long", "max", max)
-	}
-	return s, nil
-}
+func checkText(field, s string, max int) (string, error) { return validate.Text(field, s, max) }
 
 func scanTeam(r interface{ Scan(...any) error }) (Team, error) {
 	var t Team

@@ -1,0 +1,226 @@
+// Package app is the composition root: it builds every service from the
+// configuration, serves HTTP, and shuts down in order.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/switchboard-cs/switchboard/internal/account"
+	"github.com/switchboard-cs/switchboard/internal/auth"
+	"github.com/switchboard-cs/switchboard/internal/contact"
+	"github.com/switchboard-cs/switchboard/internal/conversation"
+	"github.com/switchboard-cs/switchboard/internal/httpapi"
+	"github.com/switchboard-cs/switchboard/internal/platform/config"
+	"github.com/switchboard-cs/switchboard/internal/platform/i18n"
+	"github.com/switchboard-cs/switchboard/internal/platform/metrics"
+	"github.com/switchboard-cs/switchboard/internal/platform/store"
+	"github.com/switchboard-cs/switchboard/internal/tenant"
+	"github.com/switchboard-cs/switchboard/internal/web"
+)
+
+// Version is the product version, set at build time with
+// -ldflags "-X github.com/switchboard-cs/switchboard/internal/app.Version=…".
+var Version = "dev"
+
+// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM.
+const ShutdownTimeout = 10 * time.Second
+
+// App is a running Switchboard.
+type App struct {
+	Cfg           config.Config
+	DB            *store.DB
+	Log           *slog.Logger
+	Tenants       *tenant.Service
+	Accounts      *account.Service
+	Auth          *auth.Service
+	Contacts      *contact.Service
+	Conversations *conversation.Service
+	API           *httpapi.API
+	Metrics       *metrics.Metrics
+	handler       http.Handler
+}
+
+// Open connects to the database, applies migrations and builds the services,
+// without serving anything: what administrative commands need.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL(), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", "db", db.String(), "versions", applied)
+	}
+	a := &App{Cfg: cfg, DB: db, Log: log}
+	a.Tenants = tenant.New(db)
+	a.Accounts = account.New(db)
+	a.Auth = auth.New(auth.Options{DB: db, Accounts: a.Accounts, Tenants: a.Tenants,
+		IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax})
+	a.Contacts = contact.New(db)
+	a.Conversations = conversation.New(db, directory{a.Accounts, a.Contacts})
+	return a, nil
+}
+
+// New is Open plus everything serving needs: first-run set-up, demo data,
+// the HTTP handler. out receives what a person starting the server must read
+// (the first administrator's one-time password).
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) (*App, error) {
+	a, err := Open(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.firstRun(ctx, out); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if cfg.Demo {
+		if err := a.seedDemo(ctx, out); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Metrics = metrics.New(a.DB.Stats)
+	a.API = httpapi.New(httpapi.Options{Tenants: a.Tenants, Accounts: a.Accounts, Auth: a.Auth, Contacts: a.Contacts,
+		Conversations: a.Conversations, Catalog: cat, Log: log, MaxBodyBytes: cfg.MaxBodyBytes,
+		SecureCookies: cfg.SecureCookies(), Version: Version})
+	mux := http.NewServeMux()
+	a.API.Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	web.New(web.Options{API: a.API, Accounts: a.Accounts, Auth: a.Auth, Tenants: a.Tenants, Catalog: cat, Log: log,
+		Demo: cfg.Demo}).Register(mux)
+	a.handler = a.API.Middleware(mux, a.Metrics)
+	return a, nil
+}
+
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.handler }
+
+func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := a.DB.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "database unreachable\n")
+		return
+	}
+	applied, latest, err := a.DB.Version(ctx)
+	if err != nil || applied != latest {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "database schema at version %d, this build needs %d\n", applied, latest)
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+// Run serves until ctx is cancelled (SIGTERM), then stops accepting, lets
+// in-flight requests finish for up to ShutdownTimeout, and closes the
+// database. ready, if not nil, receives the listening address.
+func (a *App) Run(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	if a.Cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(a.Cfg.TLSCert, a.Cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("tls: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	go a.housekeeping(bg)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: finishing in-flight requests", "timeout", ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		a.Log.Warn("shutdown timeout: closing remaining connections")
+		err = srv.Close()
+	}
+	return err
+}
+
+// housekeeping purges expired sessions and login counters now and then.
+func (a *App) housekeeping(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Auth.Purge(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("purge sessions", "err", err)
+			}
+		}
+	}
+}
+
+// Close closes the database cleanly.
+func (a *App) Close() error { return a.DB.Close() }
+
+// directory answers the conversation service's existence checks.
+type directory struct {
+	accounts *account.Service
+	contacts *contact.Service
+}
+
+func (d directory) ContactExists(ctx context.Context, tenantID, id string) error {
+	_, err := d.contacts.Get(ctx, tenantID, id)
+	return err
+}
+
+func (d directory) UserExists(ctx context.Context, tenantID, id string) error {
+	_, err := d.accounts.GetUser(ctx, tenantID, id)
+	return err
+}
+
+func (d directory) TeamExists(ctx context.Context, tenantID, id string) error {
+	_, err := d.accounts.GetTeam(ctx, tenantID, id)
+	return err
+}
