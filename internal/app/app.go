@@ -114,7 +114,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	return a, nil
 }
 
-
 // Handler is the whole HTTP surface.
 func (a *App) Handler() http.Handler { return a.handler }
 

@@ -16,9 +16,18 @@ type dir struct {
 	c *contact.Service
 }
 
-func (d dir) ContactExists(ctx context.Context, t, id string) error { _, err := d.c.Get(ctx, t, id); return err }
-func (d dir) UserExists(ctx context.Context, t, id string) error    { _, err := d.a.GetUser(ctx, t, id); return err }
-func (d dir) TeamExists(ctx context.Context, t, id string) error    { _, err := d.a.GetTeam(ctx, t, id); return err }
+func (d dir) ContactExists(ctx context.Context, t, id string) error {
+	_, err := d.c.Get(ctx, t, id)
+	return err
+}
+func (d dir) UserExists(ctx context.Context, t, id string) error {
+	_, err := d.a.GetUser(ctx, t, id)
+	return err
+}
+func (d dir) TeamExists(ctx context.Context, t, id string) error {
+	_, err := d.a.GetTeam(ctx, t, id)
+	return err
+}
 
 func TestSmoke(t *testing.T) {
 	for _, e := range storetest.Engines(t) {

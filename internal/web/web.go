@@ -247,7 +247,9 @@ type usersPage struct {
 }
 
 func (w *Web) usersData(ctx context.Context, p *auth.Principal, r *http.Request) (any, error) {
-	users, err := allPages(func(pg store.Page) ([]account.User, string, error) { return w.o.Accounts.ListUsers(ctx, p.TenantID, pg) })
+	users, err := allPages(func(pg store.Page) ([]account.User, string, error) {
+		return w.o.Accounts.ListUsers(ctx, p.TenantID, pg)
+	})
 	return usersPage{Users: users, Roles: []account.Role{account.RoleAgent, account.RoleSupervisor, account.RoleAdmin}}, err
 }
 
@@ -262,7 +264,9 @@ type teamsPage struct {
 }
 
 func (w *Web) teamsData(ctx context.Context, p *auth.Principal, r *http.Request) (any, error) {
-	teams, err := allPages(func(pg store.Page) ([]account.Team, string, error) { return w.o.Accounts.ListTeams(ctx, p.TenantID, pg) })
+	teams, err := allPages(func(pg store.Page) ([]account.Team, string, error) {
+		return w.o.Accounts.ListTeams(ctx, p.TenantID, pg)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +278,9 @@ func (w *Web) teamsData(ctx context.Context, p *auth.Principal, r *http.Request)
 		}
 		out.Teams = append(out.Teams, teamView{Team: t, Members: m})
 	}
-	out.Users, err = allPages(func(pg store.Page) ([]account.User, string, error) { return w.o.Accounts.ListUsers(ctx, p.TenantID, pg) })
+	out.Users, err = allPages(func(pg store.Page) ([]account.User, string, error) {
+		return w.o.Accounts.ListUsers(ctx, p.TenantID, pg)
+	})
 	return out, err
 }
 
