@@ -18,6 +18,7 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/httpapi"
+	"github.com/switchboard-cs/switchboard/internal/platform/bus"
 	"github.com/switchboard-cs/switchboard/internal/platform/config"
 	"github.com/switchboard-cs/switchboard/internal/platform/i18n"
 	"github.com/switchboard-cs/switchboard/internal/platform/metrics"
@@ -45,6 +46,7 @@ type App struct {
 	Conversations *conversation.Service
 	API           *httpapi.API
 	Metrics       *metrics.Metrics
+	Bus           bus.Bus
 	handler       http.Handler
 }
 
@@ -79,6 +81,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) (*App, error) {
 	a, err := Open(ctx, cfg, log)
 	if err != nil {
+		return nil, err
+	}
+	if a.Bus, err = bus.Open(cfg.Bus, "switchboard "+cfg.Addr); err != nil {
+		a.Close()
 		return nil, err
 	}
 	if err := a.firstRun(ctx, out); err != nil {
@@ -131,6 +137,13 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintf(w, "database schema at version %d, this build needs %d\n", applied, latest)
 		return
+	}
+	if a.Bus != nil {
+		if err := a.Bus.Ready(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, err)
+			return
+		}
 	}
 	_, _ = io.WriteString(w, "ready\n")
 }
@@ -200,8 +213,14 @@ func (a *App) housekeeping(ctx context.Context) {
 	}
 }
 
-// Close closes the database cleanly.
-func (a *App) Close() error { return a.DB.Close() }
+// Close closes the bus and the database cleanly.
+func (a *App) Close() error {
+	var err error
+	if a.Bus != nil {
+		err = a.Bus.Close()
+	}
+	return errors.Join(err, a.DB.Close())
+}
 
 // directory answers the conversation service's existence checks.
 type directory struct {

@@ -174,6 +174,9 @@ func (a *API) guard(rt Route) http.Handler {
 		if !p.IsToken() && unsafeMethod(r.Method) && !auth.CheckCSRF(p, r.Header.Get(CSRFHeader)) {
 			return apperr.New(apperr.Forbidden, "csrf", "")
 		}
+		if ri := info(r.Context()); ri != nil {
+			ri.tenant = p.TenantID
+		}
 		r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
 		if rt.Access > Authenticated {
 			if !p.IsToken() && p.MustChangePassword {

@@ -40,9 +40,23 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
+// reqInfo travels with a request so that the log line written after the
+// handler knows what the handler learnt (the caller's tenant).
+type reqInfo struct {
+	id     string
+	tenant string
+}
+
+func info(ctx context.Context) *reqInfo {
+	ri, _ := ctx.Value(requestIDKey).(*reqInfo)
+	return ri
+}
+
 func requestID(ctx context.Context) string {
-	s, _ := ctx.Value(requestIDKey).(string)
-	return s
+	if ri := info(ctx); ri != nil {
+		return ri.id
+	}
+	return ""
 }
 
 // RequestID returns the id of the request being served, for logs.
@@ -57,7 +71,8 @@ func (a *API) Middleware(next http.Handler, obs Observer) http.Handler {
 		if !requestIDRE.MatchString(rid) {
 			rid = id.New()
 		}
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, rid))
+		ri := &reqInfo{id: rid}
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, ri))
 		h := w.Header()
 		h.Set("X-Request-Id", rid)
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -91,8 +106,8 @@ func (a *API) Middleware(next http.Handler, obs Observer) http.Handler {
 			}
 			attrs := []slog.Attr{slog.String("request_id", rid), slog.String("method", r.Method), slog.String("route", route),
 				slog.Int("status", sw.status), slog.Duration("duration", d)}
-			if p := principal(r.Context()); p != nil {
-				attrs = append(attrs, slog.String("tenant", p.TenantID))
+			if ri.tenant != "" {
+				attrs = append(attrs, slog.String("tenant", ri.tenant))
 			}
 			a.log.LogAttrs(r.Context(), level, "request", attrs...)
 		}()
