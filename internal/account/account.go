@@ -309,7 +309,14 @@ func (s *Service) ChangePassword(ctx context.Context, tenantID, userID, current,
 	if current == next {
 		return apperr.Invalidf("new_password", "password_unchanged")
 	}
-	return s.SetPassword(ctx, tenantID, userID, next, false)
+	err = s.SetPassword(ctx, tenantID, userID, next, false)
+	if e, ok := apperr.As(err); ok && e.Field == "password" {
+		// The rules name "password"; here the field at fault is the new one.
+		fe := *e
+		fe.Field = "new_password"
+		return &fe
+	}
+	return err
 }
 
 // LoginMatch is a user whose e-mail and password matched.

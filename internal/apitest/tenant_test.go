@@ -1,0 +1,420 @@
+package apitest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-cs/switchboard/client"
+	"github.com/switchboard-cs/switchboard/internal/account"
+	"github.com/switchboard-cs/switchboard/internal/app"
+	"github.com/switchboard-cs/switchboard/internal/auth"
+	"github.com/switchboard-cs/switchboard/internal/contact"
+	"github.com/switchboard-cs/switchboard/internal/conversation"
+	"github.com/switchboard-cs/switchboard/internal/httpapi"
+	"github.com/switchboard-cs/switchboard/internal/platform/store"
+	"github.com/switchboard-cs/switchboard/internal/platform/store/storetest"
+	"github.com/switchboard-cs/switchboard/internal/tenant"
+)
+
+type tenantT = tenant.Tenant
+
+// otherTenant is a second company on the same server, set up through the
+// services, with one thing of every kind the API names by id.
+type otherTenant struct {
+	id                  string
+	admin, agent        account.User
+	password            string
+	teams               [2]account.Team
+	token               auth.Token
+	tokenSecret         string
+	contact             contact.Contact
+	conv                conversation.Conversation
+	msg                 *conversation.Message
+	session, sessionKey string // the admin's session id and cookie value
+}
+
+func makeOtherTenant(t *testing.T, ctx context.Context, a *app.App) *otherTenant {
+	t.Helper()
+	b := &otherTenant{password: "tenant b boss passphrase"}
+	tn := must[tenantT](t, "tenant B")(a.Tenants.Create(ctx, "tenant-b", "Tenant B"))
+	b.id = tn.ID
+	b.admin = must[account.User](t, "B admin")(a.Accounts.CreateUser(ctx, b.id, account.NewUser{
+		Email: "boss@tenant-b.example", Name: "Tenant B Boss", Role: account.RoleAdmin, Password: b.password}))
+	b.agent = must[account.User](t, "B agent")(a.Accounts.CreateUser(ctx, b.id, account.NewUser{
+		Email: "agent@tenant-b.example", Name: "Tenant B Agent", Role: account.RoleAgent, Password: "tenant b agent passphrase"}))
+	for i, name := range []string{"Tenant B Support", "Tenant B Sales"} {
+		b.teams[i] = must[account.Team](t, "B team")(a.Accounts.CreateTeam(ctx, b.id, name, "B's own"))
+	}
+	ok(t, "B member", a.Accounts.AddMember(ctx, b.id, b.teams[0].ID, b.agent.ID))
+	var err error
+	b.tokenSecret, b.token, err = a.Auth.CreateToken(ctx, b.id, "tenant b sync", auth.ScopeAdmin, b.admin.ID)
+	ok(t, "B token", err)
+	b.contact = must[contact.Contact](t, "B contact")(a.Contacts.Create(ctx, b.id, contact.Input{Name: ptr("Tenant B Customer"),
+		Emails: []string{"customer@tenant-b.example", "customer.alt@tenant-b.example"}, Phones: []string{"+15550100"}}))
+	var msg *conversation.Message
+	b.conv, msg, err = a.Conversations.Create(ctx, b.id, conversation.NewConversation{ContactID: b.contact.ID, Subject: "B's secret",
+		AssigneeID: b.agent.ID, TeamID: b.teams[0].ID,
+		Message: &conversation.NewMessage{Body: "B's first message", SenderType: conversation.SenderContact, ClientID: "b-msg-1"}})
+	ok(t, "B conversation", err)
+	b.msg = msg
+	var p auth.Principal
+	b.sessionKey, p, err = a.Auth.Login(ctx, auth.LoginRequest{Email: b.admin.Email, Password: b.password, IP: "192.0.2.7", UserAgent: "B's browser"})
+	ok(t, "B login", err)
+	b.session = p.SessionID
+	return b
+}
+
+// ids are the strings that must never appear in an answer to tenant A.
+func (b *otherTenant) ids() []string {
+	return []string{b.id, b.admin.ID, b.agent.ID, b.teams[0].ID, b.teams[1].ID, b.token.ID, b.token.Prefix, b.contact.ID,
+		b.conv.ID, b.msg.ID, b.session}
+}
+
+// snapshot is everything of tenant B, read through the services.
+func (b *otherTenant) snapshot(t *testing.T, ctx context.Context, a *app.App) string {
+	t.Helper()
+	all := store.Page{Limit: store.MaxPageSize}
+	tn := must[tenantT](t, "tenant")(a.Tenants.ByID(ctx, b.id))
+	users, _, err := a.Accounts.ListUsers(ctx, b.id, all)
+	ok(t, "users", err)
+	sessions := map[string][]auth.Session{}
+	for _, u := range users {
+		sessions[u.ID], err = a.Auth.Sessions(ctx, &auth.Principal{TenantID: b.id, UserID: u.ID})
+		ok(t, "sessions", err)
+	}
+	teams, _, err := a.Accounts.ListTeams(ctx, b.id, all)
+	ok(t, "teams", err)
+	members := map[string][]account.User{}
+	for _, tm := range teams {
+		members[tm.ID], err = a.Accounts.Members(ctx, b.id, tm.ID)
+		ok(t, "members", err)
+	}
+	tokens, _, err := a.Auth.Tokens(ctx, b.id, all)
+	ok(t, "tokens", err)
+	contacts, _, err := a.Contacts.List(ctx, b.id, all)
+	ok(t, "contacts", err)
+	convs, _, err := a.Conversations.List(ctx, b.id, conversation.Filter{}, all)
+	ok(t, "conversations", err)
+	msgs := map[string][]conversation.Message{}
+	for _, c := range convs {
+		msgs[c.ID], err = a.Conversations.Messages(ctx, b.id, c.ID, 0, 0)
+		ok(t, "messages", err)
+	}
+	if len(users) != 2 || len(teams) != 2 || len(tokens) != 1 || len(contacts) != 1 || len(convs) != 1 || len(msgs[b.conv.ID]) != 1 {
+		t.Errorf("tenant B lost or gained something: %d users, %d teams, %d tokens, %d contacts, %d conversations",
+			len(users), len(teams), len(tokens), len(contacts), len(convs))
+	}
+	return asJSON(t, []any{tn, users, sessions, teams, members, tokens, contacts, convs, msgs})
+}
+
+// crossProbe says how to call one route of the API table as tenant A
+// against tenant B.
+type crossProbe struct {
+	// body is the JSON body for the session walk (0) and the token walk (1):
+	// valid for A's own things, so that only B's ids can make it fail.
+	body  func(walk int) any
+	query func(walk int) string
+	// For a route without a path id (it acts on the caller's own tenant):
+	// the statuses wanted with A's session and with A's token. Routes with
+	// a path id always get B's ids and must answer 403 or 404.
+	session, token []int
+	endsSession    bool // run last: it signs the caller out
+}
+
+// idKind names the kind of thing a path parameter is, from the path segment
+// before it.
+var idKind = map[string]string{
+	"sessions": "session", "users": "user", "members": "user", "teams": "team", "tokens": "token",
+	"contacts": "contact", "conversations": "conversation",
+}
+
+func pathKinds(path string) (params, kinds []string, ok bool) {
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if !strings.HasPrefix(s, "{") {
+			continue
+		}
+		k, known := idKind[segs[i-1]]
+		params, kinds = append(params, s), append(kinds, k)
+		if !known {
+			return params, kinds, false
+		}
+	}
+	return params, kinds, true
+}
+
+// TestTenantIsolation walks every route of the API as tenant A's
+// administrator, once with a session and once with an admin token, naming
+// tenant B's things, and requires 403 or 404 every time and B's data
+// unchanged afterwards. A route added to the API without a probe here
+// fails the test.
+func TestTenantIsolation(t *testing.T) {
+	onEngines(t, func(t *testing.T, e storetest.Engine) {
+		ctx := t.Context()
+		s := Start(t, e)
+		a := s.App
+		b := makeOtherTenant(t, ctx, a)
+
+		session := s.Admin(t)
+		aMe := must[*client.Me](t, "A me")(session.Me(ctx))
+		tokenClient, aTok := s.TokenClient(t, session, client.ScopeAdmin)
+		aTeam := must[*client.Team](t, "A team")(session.CreateTeam(ctx, client.TeamInput{Name: "A Support"}))
+		aContact := must[*client.Contact](t, "A contact")(session.CreateContact(ctx, client.ContactInput{Name: ptr("A Customer")}))
+		aConv := must[*client.ConversationCreated](t, "A conversation")(session.CreateConversation(ctx, client.ConversationCreate{
+			ContactID: aContact.ID, Message: &client.MessageCreate{Body: "A's message"}})).Conversation
+		aSessions := must[[]client.Session](t, "A sessions")(session.MySessions(ctx))
+		if aMe.Tenant.ID == b.id {
+			t.Fatal("tenants A and B are the same")
+		}
+		ids := map[string][2]string{ // kind → A's, B's
+			"session":      {aSessions[0].ID, b.session},
+			"user":         {aMe.User.ID, b.agent.ID},
+			"team":         {aTeam.ID, b.teams[0].ID},
+			"token":        {aTok.ID, b.token.ID},
+			"contact":      {aContact.ID, b.contact.ID},
+			"conversation": {aConv.ID, b.conv.ID},
+		}
+		ok200, ok201, ok204 := []int{200}, []int{201}, []int{204}
+		forbidden, unauth, invalid := []int{403}, []int{401}, []int{422}
+
+		probes := map[string]crossProbe{
+			"GET /api/v1/openapi.json": {session: ok200, token: ok200},
+			"POST /api/v1/auth/login": {body: func(int) any {
+				// B's credentials do not open a session in A's tenant.
+				return client.LoginRequest{Email: b.admin.Email, Password: b.password, Tenant: aMe.Tenant.Slug}
+			}, session: unauth, token: unauth},
+			"POST /api/v1/auth/logout": {session: ok204, token: forbidden, endsSession: true},
+			"GET /api/v1/me":           {session: ok200, token: ok200},
+			"PUT /api/v1/me/password": {body: func(int) any {
+				return client.PasswordChange{CurrentPassword: b.password, NewPassword: "tenant a new phrase"}
+			}, session: invalid, token: forbidden},
+			"GET /api/v1/me/sessions":         {session: ok200, token: forbidden},
+			"DELETE /api/v1/me/sessions":      {session: ok204, token: forbidden, endsSession: true},
+			"DELETE /api/v1/me/sessions/{id}": {},
+
+			"GET /api/v1/users": {session: ok200, token: ok200},
+			"POST /api/v1/users": {body: func(w int) any {
+				// B's addresses are free in A: their use in B is not revealed.
+				return client.UserCreate{Email: []string{b.admin.Email, b.agent.Email}[w], Name: "Namesake", Role: client.RoleAgent, Password: "tenant a namesake phrase"}
+			}, session: ok201, token: ok201},
+			"GET /api/v1/users/{id}": {},
+			"PATCH /api/v1/users/{id}": {body: func(int) any {
+				return client.UserUpdate{Name: ptr("Renamed by A"), Role: ptr(client.RoleAdmin), Disabled: ptr(true)}
+			}},
+			"DELETE /api/v1/users/{id}":       {},
+			"PUT /api/v1/users/{id}/password": {body: func(int) any { return client.PasswordReset{Password: "taken over by tenant a"} }},
+
+			"GET /api/v1/teams":                           {session: ok200, token: ok200},
+			"POST /api/v1/teams":                          {body: func(w int) any { return client.TeamInput{Name: b.teams[w].Name} }, session: ok201, token: ok201},
+			"GET /api/v1/teams/{id}":                      {},
+			"PATCH /api/v1/teams/{id}":                    {body: func(int) any { return client.TeamPatch{Name: ptr("Renamed by A")} }},
+			"DELETE /api/v1/teams/{id}":                   {},
+			"GET /api/v1/teams/{id}/members":              {},
+			"PUT /api/v1/teams/{id}/members/{user_id}":    {},
+			"DELETE /api/v1/teams/{id}/members/{user_id}": {},
+
+			"GET /api/v1/tokens":         {session: ok200, token: ok200},
+			"POST /api/v1/tokens":        {body: func(int) any { return client.TokenCreate{Name: b.token.Name, Scope: client.ScopeAdmin} }, session: ok201, token: ok201},
+			"GET /api/v1/tokens/{id}":    {},
+			"DELETE /api/v1/tokens/{id}": {},
+
+			"GET /api/v1/contacts": {query: func(w int) string { return "?email=" + b.contact.Emails[w] }, session: ok200, token: ok200},
+			"POST /api/v1/contacts": {body: func(w int) any {
+				// B's e-mail addresses and phone number are free in A too.
+				in := client.ContactInput{Emails: []string{b.contact.Emails[w]}}
+				if w == 0 {
+					in.Phones = b.contact.Phones
+				}
+				return in
+			}, session: ok201, token: ok201},
+			"GET /api/v1/contacts/{id}": {},
+			"PATCH /api/v1/contacts/{id}": {body: func(int) any {
+				return client.ContactInput{Name: ptr("Renamed by A"), Emails: []string{}, Attributes: map[string]any{"owner": "A"}}
+			}},
+			"DELETE /api/v1/contacts/{id}": {},
+
+			"GET /api/v1/conversations": {query: func(w int) string {
+				return []string{"?contact_id=" + b.contact.ID, "?assignee_id=" + b.agent.ID}[w]
+			}, session: ok200, token: ok200},
+			"POST /api/v1/conversations": {body: func(int) any {
+				return client.ConversationCreate{ContactID: b.contact.ID, Message: &client.MessageCreate{Body: "into B's contact"}}
+			}, session: invalid, token: invalid},
+			"GET /api/v1/conversations/{id}":          {},
+			"GET /api/v1/conversations/{id}/messages": {query: func(int) string { return "?after_seq=0" }},
+			"POST /api/v1/conversations/{id}/messages": {body: func(int) any {
+				return client.MessageCreate{Body: "into B's conversation", ClientID: b.msg.ClientID}
+			}},
+			"POST /api/v1/conversations/{id}/assign": {body: func(int) any {
+				return client.AssignRequest{AssigneeID: &aMe.User.ID, TeamID: &aTeam.ID}
+			}},
+			"POST /api/v1/conversations/{id}/close":  {},
+			"POST /api/v1/conversations/{id}/reopen": {},
+		}
+
+		// Every route has a probe, every probe a route, every id a kind.
+		routes := slices.Clone(a.API.Routes())
+		known := map[string]bool{}
+		for _, rt := range routes {
+			known[rt.Pattern()] = true
+			p, found := probes[rt.Pattern()]
+			params, kinds, kindsKnown := pathKinds(rt.Path)
+			switch {
+			case !found:
+				t.Errorf("route %s has no cross-tenant probe: add one to this test", rt.Pattern())
+			case !kindsKnown:
+				t.Errorf("route %s: no tenant-B id for path parameters %v (kinds %v): add the kind to idKind", rt.Pattern(), params, kinds)
+			case rt.In != nil && p.body == nil:
+				t.Errorf("route %s takes a body and its probe has none", rt.Pattern())
+			case len(params) == 0 && (p.session == nil || p.token == nil):
+				t.Errorf("route %s has no path id: its probe must say which statuses to expect", rt.Pattern())
+			}
+		}
+		for pattern := range probes {
+			if !known[pattern] {
+				t.Errorf("probe for %s, which is no longer a route", pattern)
+			}
+		}
+		if t.Failed() {
+			t.FailNow()
+		}
+		slices.SortStableFunc(routes, func(x, y httpapi.Route) int {
+			return boolInt(probes[x.Pattern()].endsSession) - boolInt(probes[y.Pattern()].endsSession)
+		})
+
+		before := b.snapshot(t, ctx, a)
+		leaks := b.ids()
+		walks := []struct {
+			name string
+			c    *client.Client
+		}{{"session", session}, {"token", tokenClient}}
+		calls := 0
+		for w := range walks {
+			for _, rt := range routes {
+				p := probes[rt.Pattern()]
+				params, kinds, _ := pathKinds(rt.Path)
+				var body any
+				if p.body != nil {
+					body = p.body(w)
+				}
+				query := ""
+				if p.query != nil {
+					query = p.query(w)
+				}
+				want := p.session
+				if w == 1 {
+					want = p.token
+				}
+				// Each combination of A's and B's ids that names at least one of B's.
+				type call struct{ path, desc string }
+				var cs []call
+				if len(params) == 0 {
+					cs = []call{{rt.Path, "own tenant"}}
+				} else {
+					want = []int{http.StatusForbidden, http.StatusNotFound}
+					for mask := 1; mask < 1<<len(params); mask++ {
+						path, desc := rt.Path, []string{}
+						for i, prm := range params {
+							owner := 0
+							if mask&(1<<i) != 0 {
+								owner = 1
+							}
+							path = strings.Replace(path, prm, ids[kinds[i]][owner], 1)
+							desc = append(desc, []string{"A's ", "B's "}[owner]+kinds[i])
+						}
+						cs = append(cs, call{path, strings.Join(desc, ", ")})
+					}
+				}
+				for _, c := range cs {
+					calls++
+					what := walks[w].name + " " + rt.Method + " " + rt.Path + " with " + c.desc
+					var raw json.RawMessage
+					resp, err := walks[w].c.Do(ctx, rt.Method, c.path+query, body, &raw)
+					text := string(raw)
+					status := 0
+					if resp != nil {
+						status = resp.StatusCode
+					}
+					if e, isAPI := client.AsError(err); isAPI {
+						text = e.Message
+					} else if err != nil {
+						t.Fatalf("%s: %v", what, err)
+					}
+					if !slices.Contains(want, status) {
+						t.Errorf("%s: status %d (%v), want one of %v", what, status, err, want)
+					}
+					for _, leak := range leaks {
+						if strings.Contains(text, leak) {
+							t.Errorf("%s: the answer shows tenant B's %s: %s", what, leak, text)
+						}
+					}
+				}
+				if p.endsSession && w == 0 {
+					walks[w].c = s.Admin(t)
+				}
+			}
+		}
+		if calls < 2*len(routes) {
+			t.Fatalf("only %d calls for %d routes", calls, len(routes))
+		}
+
+		// Ids of B inside A's requests are unknown references, not B's things.
+		refProbes := []struct {
+			name, path string
+			body       any
+			field      string
+		}{
+			{"assign to B's agent", "/api/v1/conversations/" + aConv.ID + "/assign", client.AssignRequest{AssigneeID: &b.agent.ID}, "assignee_id"},
+			{"assign to B's team", "/api/v1/conversations/" + aConv.ID + "/assign", client.AssignRequest{TeamID: &b.teams[0].ID}, "team_id"},
+			{"open for B's contact", "/api/v1/conversations", client.ConversationCreate{ContactID: b.contact.ID}, "contact_id"},
+			{"open assigned to B's agent", "/api/v1/conversations", client.ConversationCreate{ContactID: aContact.ID, AssigneeID: b.agent.ID}, "assignee_id"},
+			{"open for B's team", "/api/v1/conversations", client.ConversationCreate{ContactID: aContact.ID, TeamID: b.teams[1].ID}, "team_id"},
+		}
+		for _, rp := range refProbes {
+			for _, wk := range walks {
+				_, err := wk.c.Do(ctx, http.MethodPost, rp.path, rp.body, nil)
+				e := wantError(t, wk.name+" "+rp.name, err, http.StatusUnprocessableEntity, "unknown_reference")
+				if e.Field != rp.field {
+					t.Errorf("%s: field %q, want %q", rp.name, e.Field, rp.field)
+				}
+			}
+		}
+
+		if after := b.snapshot(t, ctx, a); after != before {
+			t.Errorf("tenant A changed tenant B's data:\nbefore %s\nafter  %s", before, after)
+		}
+		// B's people and programs carry on as before.
+		if _, err := a.Auth.SessionPrincipal(ctx, b.sessionKey); err != nil {
+			t.Errorf("B's session ended: %v", err)
+		}
+		if _, err := a.Auth.TokenPrincipal(ctx, b.tokenSecret); err != nil {
+			t.Errorf("B's token stopped working: %v", err)
+		}
+		bAdmin, bMe := s.Login(t, b.admin.Email, b.password)
+		if bMe.Tenant.ID != b.id {
+			t.Fatalf("B's admin signed in to tenant %s", bMe.Tenant.Slug)
+		}
+		got := must[[]client.Contact](t, "B's contacts")(func() ([]client.Contact, error) {
+			l, _, err := bAdmin.ListContacts(ctx, client.ListOptions{})
+			return l, err
+		}())
+		if len(got) != 1 || got[0].ID != b.contact.ID || got[0].Name != "Tenant B Customer" {
+			t.Errorf("B's admin sees contacts %+v", got)
+		}
+		matches, err := a.Accounts.Authenticate(ctx, b.agent.Email, "tenant b agent passphrase")
+		ok(t, "B agent password", err)
+		if len(matches) != 1 || matches[0].TenantID != b.id {
+			t.Errorf("B's agent's password no longer works: %+v", matches)
+		}
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
