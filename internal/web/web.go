@@ -163,7 +163,7 @@ func (w *Web) page(name string, need access, data dataFunc) http.HandlerFunc {
 			return
 		}
 		if name == "login" {
-			if next := r.URL.Query().Get("next"); strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") {
+			if next := r.URL.Query().Get("next"); localPath(next) {
 				v.Next = next
 			}
 		}
@@ -234,10 +234,20 @@ func (w *Web) setLang(rw http.ResponseWriter, r *http.Request) {
 	http.SetCookie(rw, &http.Cookie{Name: i18n.CookieName, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
 		SameSite: http.SameSiteLaxMode, HttpOnly: true})
 	back := r.URL.Query().Get("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+	if !localPath(back) {
 		back = "/"
 	}
 	http.Redirect(rw, r, back, http.StatusFound)
+}
+
+// localPath reports whether s is a path on this site, safe to send the
+// reader to. Browsers read a backslash as "/" and drop tabs and newlines
+// from URLs, so "/\host" and "/<tab>/host" would lead to another site.
+func localPath(s string) bool {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
+		return false
+	}
+	return !strings.ContainsFunc(s, func(c rune) bool { return c == '\\' || c < 0x20 || c == 0x7f })
 }
 
 // usersPage lists users with the teams they are in.

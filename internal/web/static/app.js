@@ -35,13 +35,13 @@ function formBody(form) {
 function showError(form, err) {
   const box = form.querySelector('.form-error');
   form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+  if (err && err.code === 'choose_tenant') {
+    const tf = form.querySelector('.tenant-field');
+    if (tf) tf.hidden = false; // before the focus below: a hidden field cannot take it
+  }
   if (err && err.field) {
     const el = form.querySelector(`[name="${CSS.escape(err.field)}"]`);
     if (el) { el.setAttribute('aria-invalid', 'true'); el.focus(); }
-  }
-  if (err && err.code === 'choose_tenant') {
-    const tf = form.querySelector('.tenant-field');
-    if (tf) tf.hidden = false;
   }
   if (box) box.textContent = err ? err.message : '';
   else if (err) alert(err.message);
