@@ -162,7 +162,7 @@ func (w *Web) page(name string, need access, data dataFunc) http.HandlerFunc {
 			w.render(rw, r, http.StatusForbidden, "forbidden", v)
 			return
 		}
-		if name == "login" {
+		if name == "login" || name == "password" {
 			if next := r.URL.Query().Get("next"); localPath(next) {
 				v.Next = next
 			}
@@ -266,6 +266,8 @@ func (w *Web) usersData(ctx context.Context, p *auth.Principal, r *http.Request)
 type teamView struct {
 	account.Team
 	Members []account.User
+	// Others are the users not in the team yet, offered by "Add member".
+	Others []account.User
 }
 
 type teamsPage struct {
@@ -281,17 +283,30 @@ func (w *Web) teamsData(ctx context.Context, p *auth.Principal, r *http.Request)
 		return nil, err
 	}
 	out := teamsPage{}
+	out.Users, err = allPages(func(pg store.Page) ([]account.User, string, error) {
+		return w.o.Accounts.ListUsers(ctx, p.TenantID, pg)
+	})
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range teams {
 		m, err := w.o.Accounts.Members(ctx, p.TenantID, t.ID)
 		if err != nil {
 			return nil, err
 		}
-		out.Teams = append(out.Teams, teamView{Team: t, Members: m})
+		in := map[string]bool{}
+		for _, u := range m {
+			in[u.ID] = true
+		}
+		tv := teamView{Team: t, Members: m}
+		for _, u := range out.Users {
+			if !in[u.ID] {
+				tv.Others = append(tv.Others, u)
+			}
+		}
+		out.Teams = append(out.Teams, tv)
 	}
-	out.Users, err = allPages(func(pg store.Page) ([]account.User, string, error) {
-		return w.o.Accounts.ListUsers(ctx, p.TenantID, pg)
-	})
-	return out, err
+	return out, nil
 }
 
 func (w *Web) tokensData(ctx context.Context, p *auth.Principal, r *http.Request) (any, error) {

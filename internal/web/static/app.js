@@ -54,10 +54,11 @@ function after(el, res) {
     const box = document.getElementById('token-secret');
     box.querySelector('.secret-value').textContent = res.data.secret;
     box.hidden = false;
+    document.querySelector('#tokens .empty')?.closest('tr')?.remove();
     el.reset();
     return;
   }
-  if (el.hasAttribute('data-login') && res.data && res.data.must_change_password) return location.assign('/password');
+  if (el.hasAttribute('data-login') && res.data && res.data.must_change_password) return location.assign('/password' + (then !== '/' ? '?next=' + encodeURIComponent(then) : ''));
   location.assign(then);
 }
 
