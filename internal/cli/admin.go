@@ -33,7 +33,7 @@ func appErr(err error) (string, bool) {
 
 // sub dispatches "tenant create", "user list" and the like.
 func sub(env Env, group string, args []string, subs map[string]func(Env, []string) int, order []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		w := env.Stdout
 		code := ExitOK
 		if len(args) == 0 {

@@ -92,7 +92,22 @@ func flagSet(env Env, name, synopsis string) *flag.FlagSet {
 		fmt.Fprintf(fs.Output(), "Usage: switchboard %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
 	}
+	// Declared, so that the flag package does not print the usage to
+	// stderr itself before returning ErrHelp: help goes once, to stdout.
+	help := fs.Bool("help", false, "show this help")
+	fs.BoolVar(help, "h", false, "show this help")
 	return fs
+}
+
+// helpAsked reports whether -h or -help was given, and then prints the usage
+// to stdout.
+func helpAsked(env Env, fs *flag.FlagSet) bool {
+	if f := fs.Lookup("help"); f == nil || f.Value.String() != "true" {
+		return false
+	}
+	fs.SetOutput(env.Stdout)
+	fs.Usage()
+	return true
 }
 
 // parse parses flags and loads the configuration. It returns a non-negative
@@ -105,6 +120,9 @@ func parse(env Env, fs *flag.FlagSet, load func(func(string) (string, bool)) (co
 			return config.Config{}, ExitOK
 		}
 		return config.Config{}, ExitUsage
+	}
+	if helpAsked(env, fs) {
+		return config.Config{}, ExitOK
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "switchboard %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
@@ -161,6 +179,9 @@ func version(env Env, args []string) int {
 			return ExitOK
 		}
 		return ExitUsage
+	}
+	if helpAsked(env, fs) {
+		return ExitOK
 	}
 	fmt.Fprintf(env.Stdout, "switchboard %s\n", app.Version)
 	return ExitOK

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -207,9 +208,29 @@ func Parse(b []byte, c *Config) error {
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			row, col := de.Position()
+			if key := strings.Join(de.Key(), "."); key != "" {
+				// The decoder's message names Go types; name the key instead.
+				want, _ := keyType(key)
+				return fmt.Errorf("%s (line %d column %d): must be %s", key, row, col, want)
+			}
 			return fmt.Errorf("line %d column %d: %s", row, col, de.Error())
 		}
 		return err
+	}
+	// The decoder matches keys regardless of case, but TOML keys are
+	// case-sensitive: "Addr" is not "addr", and must not pass unnoticed.
+	var keys map[string]any
+	if err := toml.Unmarshal(b, &keys); err == nil {
+		names := make([]string, 0, len(keys))
+		for k := range keys {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			if _, known := keyType(k); !known {
+				return fmt.Errorf("unknown key %q", k)
+			}
+		}
 	}
 	str := func(dst *string, src *string) {
 		if src != nil {
@@ -248,6 +269,26 @@ func Parse(b []byte, c *Config) error {
 		*d.dst = v
 	}
 	return nil
+}
+
+// keyType describes the TOML value a key of the file takes, and reports
+// whether the key is a setting at all.
+func keyType(key string) (string, bool) {
+	for _, f := range fields {
+		if strings.ReplaceAll(f.name, "-", "_") != key {
+			continue
+		}
+		switch f.ptr(&Config{}).(type) {
+		case *bool:
+			return "true or false", true
+		case *int64:
+			return "a whole number", true
+		case *time.Duration:
+			return `a duration in quotes, such as "30m" or "12h"`, true
+		}
+		return "a string in quotes", true
+	}
+	return "a known setting", false
 }
 
 // Validate checks every setting and names the first one that is wrong.
@@ -335,15 +376,41 @@ func (c *Config) Print() string {
 			if f.secret && v != "" {
 				v = hide(f.name, v)
 			}
-			fmt.Fprintf(&b, "%s = %q\n", key, v)
+			fmt.Fprintf(&b, "%s = %s\n", key, tomlString(v))
 		case *bool:
 			fmt.Fprintf(&b, "%s = %t\n", key, *p)
 		case *time.Duration:
-			fmt.Fprintf(&b, "%s = %q\n", key, p.String())
+			fmt.Fprintf(&b, "%s = %s\n", key, tomlString(p.String()))
 		case *int64:
 			fmt.Fprintf(&b, "%s = %d\n", key, *p)
 		}
 	}
+	return b.String()
+}
+
+// tomlString quotes s as a TOML basic string. Go's %q is not TOML: its \a
+// and \v do not exist there, and \xNN means a code point, not a byte.
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s { // a byte that is not UTF-8 becomes U+FFFD: TOML is UTF-8
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
 	return b.String()
 }
 

@@ -90,7 +90,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.write.ExecContext(ctx, createVersionTable); err != nil {
+	if err := db.createVersionTable(ctx); err != nil {
 		return nil, fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	var applied []int
@@ -104,6 +104,26 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 		}
 	}
 	return applied, nil
+}
+
+// createVersionTable makes schema_migrations under the migration lock: two
+// PostgreSQL sessions running CREATE TABLE IF NOT EXISTS at once can both
+// try to create it, and one then fails.
+func (db *DB) createVersionTable(ctx context.Context) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	if db.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727465)`); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, createVersionTable); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (db *DB) applyOne(ctx context.Context, m Migration) (bool, error) {

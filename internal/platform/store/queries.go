@@ -74,7 +74,14 @@ func LoadQueries(fsys fs.FS) (*Queries, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files) // queries.sql sorts before queries.<dialect>.sql
+	// The portable file first: the overrides refer to its statements
+	// ("queries.postgres.sql" would sort before "queries.sql").
+	sort.Slice(files, func(i, j int) bool {
+		if pi, pj := files[i] == "queries.sql", files[j] == "queries.sql"; pi != pj {
+			return pi
+		}
+		return files[i] < files[j]
+	})
 	for _, f := range files {
 		var dialect Dialect
 		switch f {

@@ -14,7 +14,9 @@ import (
 
 // Email checks an address and returns its canonical (trimmed, lower-case) form.
 func Email(field, email string) (string, error) {
-	e := strings.TrimSpace(email)
+	// Checked in its canonical form: lower-casing can lengthen an address
+	// ("Ⱥ" is 2 bytes, "ⱥ" 3), and the stored form must pass these checks.
+	e := strings.ToLower(strings.TrimSpace(email))
 	if e == "" {
 		return "", apperr.Invalidf(field, "required")
 	}
@@ -29,7 +31,7 @@ func Email(field, email string) (string, error) {
 	if !strings.Contains(domain, ".") && domain != "localhost" {
 		return "", apperr.Invalidf(field, "invalid_email")
 	}
-	return strings.ToLower(e), nil
+	return e, nil
 }
 
 // Name checks a one-line name: trimmed, no control characters, at most max
