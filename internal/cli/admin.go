@@ -115,11 +115,12 @@ func tenantList(env Env, args []string) int {
 
 // tenantFlag adds --tenant; resolve returns the tenant it names, or the default one.
 func tenantFlag(fsTenant *string, a *app.App, ctx context.Context) (tenant.Tenant, error) {
-	slug := *fsTenant
-	if slug == "" {
-		slug = tenant.DefaultSlug
+	if slug := *fsTenant; slug != "" && slug != tenant.DefaultSlug {
+		return a.Tenants.BySlug(ctx, slug)
 	}
-	return a.Tenants.BySlug(ctx, slug)
+	// The default tenant exists from the first serve on; an admin command run
+	// before that creates it, so that setting up before the first start works.
+	return a.Tenants.EnsureDefault(ctx)
 }
 
 // readPassword takes the password from --password, or a line of stdin with
