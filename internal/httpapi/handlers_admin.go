@@ -59,19 +59,6 @@ type TokenCreated struct {
 
 func tenantOf(r *http.Request) string { return principal(r.Context()).TenantID }
 
-func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	items, next, err := a.accounts.ListUsers(r.Context(), tenantOf(r), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, List[account.User]{Items: items, NextCursor: next})
-	return nil
-}
-
 func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	var in UserCreate
 	if err := a.decode(w, r, &in); err != nil {
@@ -84,19 +71,6 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, u)
-	return nil
-}
-
-func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
-	uid, err := pathID(r, "id", "user")
-	if err != nil {
-		return err
-	}
-	u, err := a.accounts.GetUser(r.Context(), tenantOf(r), uid)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
 	return nil
 }
 
@@ -166,19 +140,6 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) listTeams(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	items, next, err := a.accounts.ListTeams(r.Context(), tenantOf(r), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, List[account.Team]{Items: items, NextCursor: next})
-	return nil
-}
-
 func (a *API) createTeam(w http.ResponseWriter, r *http.Request) error {
 	var in TeamInput
 	if err := a.decode(w, r, &in); err != nil {
@@ -189,19 +150,6 @@ func (a *API) createTeam(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, t)
-	return nil
-}
-
-func (a *API) getTeam(w http.ResponseWriter, r *http.Request) error {
-	tid, err := pathID(r, "id", "team")
-	if err != nil {
-		return err
-	}
-	t, err := a.accounts.GetTeam(r.Context(), tenantOf(r), tid)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, t)
 	return nil
 }
 
@@ -219,18 +167,6 @@ func (a *API) updateTeam(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, t)
-	return nil
-}
-
-func (a *API) deleteTeam(w http.ResponseWriter, r *http.Request) error {
-	tid, err := pathID(r, "id", "team")
-	if err != nil {
-		return err
-	}
-	if err := a.accounts.DeleteTeam(r.Context(), tenantOf(r), tid); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -279,19 +215,6 @@ func (a *API) removeMember(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
-	if err != nil {
-		return err
-	}
-	items, next, err := a.auth.Tokens(r.Context(), tenantOf(r), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, List[auth.Token]{Items: items, NextCursor: next})
-	return nil
-}
-
 func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	var in TokenCreate
 	if err := a.decode(w, r, &in); err != nil {
@@ -310,27 +233,3 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getToken(w http.ResponseWriter, r *http.Request) error {
-	tid, err := pathID(r, "id", "token")
-	if err != nil {
-		return err
-	}
-	t, err := a.auth.GetToken(r.Context(), tenantOf(r), tid)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, t)
-	return nil
-}
-
-func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	tid, err := pathID(r, "id", "token")
-	if err != nil {
-		return err
-	}
-	if err := a.auth.RevokeToken(r.Context(), tenantOf(r), tid); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -97,19 +96,6 @@ func (a *API) createContact(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) getContact(w http.ResponseWriter, r *http.Request) error {
-	cid, err := pathID(r, "id", "contact")
-	if err != nil {
-		return err
-	}
-	c, err := a.contacts.Get(r.Context(), tenantOf(r), cid)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
-}
-
 func (a *API) updateContact(w http.ResponseWriter, r *http.Request) error {
 	cid, err := pathID(r, "id", "contact")
 	if err != nil {
@@ -124,18 +110,6 @@ func (a *API) updateContact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, c)
-	return nil
-}
-
-func (a *API) deleteContact(w http.ResponseWriter, r *http.Request) error {
-	cid, err := pathID(r, "id", "contact")
-	if err != nil {
-		return err
-	}
-	if err := a.contacts.Delete(r.Context(), tenantOf(r), cid); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -216,19 +190,6 @@ func (a *API) createConversation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, ConversationCreated{Conversation: c, Message: m})
-	return nil
-}
-
-func (a *API) getConversation(w http.ResponseWriter, r *http.Request) error {
-	cid, err := pathID(r, "id", "conversation")
-	if err != nil {
-		return err
-	}
-	c, err := a.convs.Get(r.Context(), tenantOf(r), cid)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 
@@ -317,23 +278,3 @@ func (a *API) assign(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) closeConversation(w http.ResponseWriter, r *http.Request) error {
-	return a.statusChange(w, r, a.convs.Close)
-}
-
-func (a *API) reopenConversation(w http.ResponseWriter, r *http.Request) error {
-	return a.statusChange(w, r, a.convs.Reopen)
-}
-
-func (a *API) statusChange(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, tenantID, convID string) (conversation.Conversation, error)) error {
-	cid, err := pathID(r, "id", "conversation")
-	if err != nil {
-		return err
-	}
-	c, err := fn(r.Context(), tenantOf(r), cid)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
-}
