@@ -136,3 +136,33 @@ func TestDemoSeedsOnce(t *testing.T) {
 		t.Fatalf("demo users: %d", len(users))
 	}
 }
+
+func TestSecureCookiesUnderTLS(t *testing.T) {
+	_, srv, _ := newTestApp(t, func(c *config.Config) {
+		c.PublicURL = "https://help.example.com"
+		c.AdminEmail, c.AdminPassword = "boss@example.com", "a long enough passphrase"
+	})
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/auth/login",
+		strings.NewReader(`{"email":"boss@example.com","password":"a long enough passphrase"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	sc := resp.Header.Get("Set-Cookie")
+	for _, want := range []string{"__Host-sb_session=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax"} {
+		if !strings.Contains(sc, want) {
+			t.Errorf("Set-Cookie %q lacks %s", sc, want)
+		}
+	}
+	if strings.Contains(sc, "Domain=") {
+		t.Errorf("a __Host- cookie must not name a domain: %q", sc)
+	}
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS header under TLS")
+	}
+}
