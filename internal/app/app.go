@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Auth = auth.New(auth.Options{DB: db, Accounts: a.Accounts, Tenants: a.Tenants,
 		IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax})
 	a.Contacts = contact.New(db)
-	a.Conversations = conversation.New(db, directory{a.Accounts, a.Contacts})
+	a.Conversations = conversation.New(conversation.Options{DB: db, Directory: directory{a.Accounts, a.Contacts}, Log: log})
 	return a, nil
 }
 
@@ -87,6 +87,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		a.Close()
 		return nil, err
 	}
+	a.Conversations.SetPublisher(a.Bus)
 	if err := a.firstRun(ctx, out); err != nil {
 		a.Close()
 		return nil, err
@@ -215,6 +216,7 @@ func (a *App) housekeeping(ctx context.Context) {
 
 // Close closes the bus and the database cleanly.
 func (a *App) Close() error {
+	a.Conversations.Shutdown()
 	var err error
 	if a.Bus != nil {
 		err = a.Bus.Close()

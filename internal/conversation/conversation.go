@@ -8,7 +8,9 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"regexp"
 	"strings"
 	"time"
@@ -57,49 +59,82 @@ const (
 
 // Conversation is one exchange between a contact and the tenant.
 type Conversation struct {
-	ID            string     `json:"id"`
-	ContactID     string     `json:"contact_id"`
-	Channel       string     `json:"channel"`
-	Subject       string     `json:"subject"`
-	Status        Status     `json:"status"`
-	AssigneeID    *string    `json:"assignee_id"`
-	TeamID        *string    `json:"team_id"`
-	LastSeq       int64      `json:"last_seq"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-	LastMessageAt *time.Time `json:"last_message_at"`
-	ClosedAt      *time.Time `json:"closed_at"`
+	ID             string      `json:"id"`
+	ContactID      string      `json:"contact_id"`
+	Channel        string      `json:"channel"`
+	ChannelID      *string     `json:"channel_id"`
+	Subject        string      `json:"subject"`
+	Status         Status      `json:"status"`
+	AssigneeID     *string     `json:"assignee_id"`
+	TeamID         *string     `json:"team_id"`
+	LastSeq        int64       `json:"last_seq"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
+	LastMessageAt  *time.Time  `json:"last_message_at"`
+	ClosedAt       *time.Time  `json:"closed_at"`
+	Visitor        VisitorInfo `json:"visitor"`
+	ContactReadSeq int64       `json:"contact_read_seq"`
+	AgentReadSeq   int64       `json:"agent_read_seq"`
+	LastPreview    string      `json:"last_preview"`
+	LastSender     SenderType  `json:"last_sender"`
 }
+
+// VisitorInfo is what the widget tells about the visitor's browser, shown to agents.
+type VisitorInfo struct {
+	PageURL   string `json:"page_url,omitempty"`
+	PageTitle string `json:"page_title,omitempty"`
+	Referrer  string `json:"referrer,omitempty"`
+	UserAgent string `json:"user_agent,omitempty"`
+	Language  string `json:"language,omitempty"`
+	Origin    string `json:"origin,omitempty"`
+}
+
+// Attachment is a file attached to a message (its content is stored by the
+// attachment service; the message keeps what is needed to show it).
+type Attachment struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	Kind        string `json:"kind"` // "image" or "file"
+}
+
+// MaxAttachments per message.
+const MaxAttachments = 10
 
 // Message is one message of a conversation.
 type Message struct {
-	ID             string     `json:"id"`
-	ConversationID string     `json:"conversation_id"`
-	Seq            int64      `json:"seq"`
-	ClientID       string     `json:"client_id,omitempty"`
-	SenderType     SenderType `json:"sender_type"`
-	SenderID       string     `json:"sender_id"`
-	Private        bool       `json:"private"`
-	Body           string     `json:"body"`
-	CreatedAt      time.Time  `json:"created_at"`
+	ID             string       `json:"id"`
+	ConversationID string       `json:"conversation_id"`
+	Seq            int64        `json:"seq"`
+	ClientID       string       `json:"client_id,omitempty"`
+	SenderType     SenderType   `json:"sender_type"`
+	SenderID       string       `json:"sender_id"`
+	Private        bool         `json:"private"`
+	Body           string       `json:"body"`
+	Attachments    []Attachment `json:"attachments"`
+	CreatedAt      time.Time    `json:"created_at"`
 }
 
 // NewMessage is a message to store.
 type NewMessage struct {
-	ClientID   string
-	SenderType SenderType
-	SenderID   string
-	Private    bool // an internal note, seen by agents only
-	Body       string
+	ClientID    string
+	SenderType  SenderType
+	SenderID    string
+	Private     bool // an internal note, seen by agents only
+	Body        string
+	Attachments []Attachment
 }
 
 // NewConversation is a conversation to open, optionally with its first message.
 type NewConversation struct {
 	ContactID  string
 	Channel    string
+	ChannelID  string
 	Subject    string
 	AssigneeID string
 	TeamID     string
+	Visitor    VisitorInfo
 	Message    *NewMessage
 }
 
@@ -120,15 +155,48 @@ type Directory interface {
 	TeamExists(ctx context.Context, tenantID, teamID string) error
 }
 
-// Service manages conversations and messages.
-type Service struct {
-	db  *store.DB
-	dir Directory
-	now func() time.Time
+// Options configure the service.
+type Options struct {
+	DB        *store.DB
+	Directory Directory
+	Publisher Publisher // nil: events go nowhere (administrative commands)
+	Log       *slog.Logger
+	// MaxBatch bounds how many messages one commit stores (group commit).
+	MaxBatch int
 }
 
-// New returns the conversation service.
-func New(db *store.DB, dir Directory) *Service { return &Service{db: db, dir: dir, now: time.Now} }
+// Service manages conversations and messages.
+type Service struct {
+	db        *store.DB
+	dir       Directory
+	pub       Publisher
+	log       *slog.Logger
+	now       func() time.Time
+	committer *committer
+}
+
+type nopPublisher struct{}
+
+func (nopPublisher) Publish(context.Context, string, []byte) error { return nil }
+
+// New returns the conversation service. Call Shutdown to stop its committer.
+func New(o Options) *Service {
+	s := &Service{db: o.DB, dir: o.Directory, pub: o.Publisher, log: o.Log, now: time.Now}
+	if s.pub == nil {
+		s.pub = nopPublisher{}
+	}
+	if s.log == nil {
+		s.log = discardLog
+	}
+	s.committer = newCommitter(s, o.MaxBatch)
+	return s
+}
+
+// SetPublisher sets where events go; call it before serving.
+func (s *Service) SetPublisher(p Publisher) { s.pub = p }
+
+// Shutdown stops the committer after the messages already queued are stored.
+func (s *Service) Shutdown() { s.committer.stop() }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
@@ -137,8 +205,9 @@ var (
 	clientIDRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 )
 
-func checkMessage(m *NewMessage) error {
-	if strings.TrimSpace(m.Body) == "" {
+// CheckMessage validates a message before it is queued for storing.
+func CheckMessage(m *NewMessage) error {
+	if strings.TrimSpace(m.Body) == "" && len(m.Attachments) == 0 {
 		return apperr.Invalidf("body", "required")
 	}
 	if _, err := validate.Text("body", m.Body, MaxBodyLen); err != nil {
@@ -146,6 +215,9 @@ func checkMessage(m *NewMessage) error {
 	}
 	if m.ClientID != "" && !clientIDRE.MatchString(m.ClientID) {
 		return apperr.Invalidf("client_id", "invalid_client_id")
+	}
+	if len(m.Attachments) > MaxAttachments {
+		return apperr.Invalidf("attachments", "too_many", "max", MaxAttachments)
 	}
 	switch m.SenderType {
 	case SenderContact, SenderAgent, SenderBot, SenderSystem, SenderIntegration:
@@ -187,33 +259,48 @@ func (s *Service) Create(ctx context.Context, tenantID string, nc NewConversatio
 		}
 	}
 	if nc.Message != nil {
-		if err := checkMessage(nc.Message); err != nil {
+		if err := CheckMessage(nc.Message); err != nil {
 			return Conversation{}, nil, err
 		}
 	}
-	now := s.stamp()
-	c := Conversation{ID: id.New(), ContactID: nc.ContactID, Channel: nc.Channel, Subject: subject, Status: StatusOpen,
-		AssigneeID: optional(nc.AssigneeID), TeamID: optional(nc.TeamID), CreatedAt: now, UpdatedAt: now}
+	var c Conversation
 	var msg *Message
+	var staged []outboxRow
 	err = s.db.Tenant(tenantID).Tx(ctx, func(tx store.Scope) error {
-		if _, err := tx.Exec(ctx, q.Get("CreateConversation"), c.ID, c.ContactID, c.Channel, c.Subject, string(c.Status),
-			c.AssigneeID, c.TeamID, store.Millis(now)); err != nil {
+		var err error
+		c, err = s.insertConversation(ctx, tx, tenantID, nc, subject)
+		if err != nil {
 			return err
 		}
+		evs := []Event{}
 		if nc.Message != nil {
-			m, _, err := s.append(ctx, tx, c.ID, *nc.Message)
+			m, conv, _, err := s.appendMessage(ctx, tx, c.ID, *nc.Message)
 			if err != nil {
 				return err
 			}
-			msg = &m
-			c.LastSeq, c.LastMessageAt = m.Seq, &m.CreatedAt
+			msg, c = &m, conv
+			evs = append(evs, Event{Type: EventMessage, TenantID: tenantID, ConversationID: c.ID, Message: msg, Conversation: &c})
 		}
-		return nil
+		evs = append([]Event{{Type: EventConversation, TenantID: tenantID, ConversationID: c.ID, Conversation: &c}}, evs...)
+		staged, err = stage(ctx, tx, s.now(), evs...)
+		return err
 	})
 	if err != nil {
 		return Conversation{}, nil, err
 	}
+	s.publish(ctx, staged)
 	return c, msg, nil
+}
+
+func (s *Service) insertConversation(ctx context.Context, tx store.Scope, tenantID string, nc NewConversation, subject string) (Conversation, error) {
+	now := s.stamp()
+	c := Conversation{ID: id.New(), ContactID: nc.ContactID, Channel: nc.Channel, ChannelID: optional(nc.ChannelID),
+		Subject: subject, Status: StatusOpen, AssigneeID: optional(nc.AssigneeID), TeamID: optional(nc.TeamID),
+		CreatedAt: now, UpdatedAt: now, Visitor: nc.Visitor}
+	vis, _ := json.Marshal(c.Visitor)
+	_, err := tx.Exec(ctx, q.Get("CreateConversation"), c.ID, c.ContactID, c.Channel, c.ChannelID, c.Subject,
+		string(c.Status), c.AssigneeID, c.TeamID, store.Millis(now), string(vis))
+	return c, err
 }
 
 // asField turns "contact not found" into a 422 on the field that named it:
@@ -234,18 +321,17 @@ func optional(s string) *string {
 
 func scanConversation(r interface{ Scan(...any) error }) (Conversation, error) {
 	var c Conversation
-	var status string
-	var assignee, team sql.NullString
+	var status, visitor, lastSender string
+	var channelID, assignee, team sql.NullString
 	var created, updated int64
 	var lastMsg, closed sql.NullInt64
-	err := r.Scan(&c.ID, &c.ContactID, &c.Channel, &c.Subject, &status, &assignee, &team, &c.LastSeq, &created, &updated, &lastMsg, &closed)
-	c.Status, c.CreatedAt, c.UpdatedAt = Status(status), store.Time(created), store.Time(updated)
-	if assignee.Valid {
-		c.AssigneeID = &assignee.String
+	err := r.Scan(&c.ID, &c.ContactID, &c.Channel, &channelID, &c.Subject, &status, &assignee, &team, &c.LastSeq,
+		&created, &updated, &lastMsg, &closed, &visitor, &c.ContactReadSeq, &c.AgentReadSeq, &c.LastPreview, &lastSender)
+	if err != nil {
+		return c, err
 	}
-	if team.Valid {
-		c.TeamID = &team.String
-	}
+	c.Status, c.CreatedAt, c.UpdatedAt, c.LastSender = Status(status), store.Time(created), store.Time(updated), SenderType(lastSender)
+	c.ChannelID, c.AssigneeID, c.TeamID = nullable(channelID), nullable(assignee), nullable(team)
 	if lastMsg.Valid {
 		t := store.Time(lastMsg.Int64)
 		c.LastMessageAt = &t
@@ -254,7 +340,15 @@ func scanConversation(r interface{ Scan(...any) error }) (Conversation, error) {
 		t := store.Time(closed.Int64)
 		c.ClosedAt = &t
 	}
-	return c, err
+	_ = json.Unmarshal([]byte(visitor), &c.Visitor)
+	return c, nil
+}
+
+func nullable(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
 }
 
 // Get returns one conversation.
@@ -264,6 +358,16 @@ func (s *Service) Get(ctx context.Context, tenantID, convID string) (Conversatio
 
 func (s *Service) get(ctx context.Context, sc store.Scope, convID string) (Conversation, error) {
 	c, err := scanConversation(sc.QueryRow(ctx, q.Get("GetConversation"), convID))
+	if errors.Is(err, store.ErrNotFound) {
+		return c, apperr.NotFoundf("conversation")
+	}
+	return c, err
+}
+
+// Latest returns the contact's most recent conversation on a channel (open
+// or closed), for a returning visitor.
+func (s *Service) Latest(ctx context.Context, tenantID, contactID, channelID string) (Conversation, error) {
+	c, err := scanConversation(s.db.Tenant(tenantID).QueryRow(ctx, q.Get("LatestConversationFor"), contactID, channelID))
 	if errors.Is(err, store.ErrNotFound) {
 		return c, apperr.NotFoundf("conversation")
 	}
@@ -298,70 +402,17 @@ func (s *Service) List(ctx context.Context, tenantID string, f Filter, p store.P
 	return out, next, nil
 }
 
-// Post stores a message in a conversation and returns it with created =
-// false when a message with the same client id was already stored (then the
-// stored one is returned and nothing changes). A message from the contact
-// reopens a closed conversation.
-func (s *Service) Post(ctx context.Context, tenantID, convID string, m NewMessage) (Message, bool, error) {
-	if err := checkMessage(&m); err != nil {
-		return Message{}, false, err
-	}
-	var out Message
-	var created bool
-	err := s.db.Tenant(tenantID).Tx(ctx, func(tx store.Scope) error {
-		c, err := s.get(ctx, tx, convID)
-		if err != nil {
-			return err
-		}
-		out, created, err = s.append(ctx, tx, convID, m)
-		if err != nil || !created {
-			return err
-		}
-		if c.Status == StatusClosed && m.SenderType == SenderContact {
-			return tx.ExecOne(ctx, q.Get("SetStatus"), convID, string(StatusOpen), nil, store.Millis(out.CreatedAt))
-		}
-		return nil
-	})
-	if errors.Is(err, store.ErrConflict) && m.ClientID != "" {
-		// Another node stored the same client message between our look-up and our insert.
-		existing, ferr := scanMessage(s.db.Tenant(tenantID).QueryRow(ctx, q.Get("MessageByClientID"), convID, m.ClientID))
-		return existing, false, ferr
-	}
-	return out, created, err
-}
-
-// append gives the message the next sequence number and stores it, inside tx.
-func (s *Service) append(ctx context.Context, tx store.Scope, convID string, m NewMessage) (Message, bool, error) {
-	if m.ClientID != "" {
-		existing, err := scanMessage(tx.QueryRow(ctx, q.Get("MessageByClientID"), convID, m.ClientID))
-		if err == nil {
-			return existing, false, nil
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return Message{}, false, err
-		}
-	}
-	now := s.stamp()
-	msg := Message{ID: id.New(), ConversationID: convID, ClientID: m.ClientID, SenderType: m.SenderType,
-		SenderID: m.SenderID, Private: m.Private, Body: m.Body, CreatedAt: now}
-	if err := tx.QueryRow(ctx, q.Get("NextSeq"), convID, store.Millis(now)).Scan(&msg.Seq); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return Message{}, false, apperr.NotFoundf("conversation")
-		}
-		return Message{}, false, err
-	}
-	_, err := tx.Exec(ctx, q.Get("InsertMessage"), convID, msg.Seq, msg.ID, optional(msg.ClientID), string(msg.SenderType),
-		msg.SenderID, msg.Private, msg.Body, store.Millis(now))
-	return msg, true, err
-}
-
 func scanMessage(r interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var client sql.NullString
-	var sender string
+	var sender, atts string
 	var created int64
-	err := r.Scan(&m.ID, &m.ConversationID, &m.Seq, &client, &sender, &m.SenderID, &m.Private, &m.Body, &created)
+	err := r.Scan(&m.ID, &m.ConversationID, &m.Seq, &client, &sender, &m.SenderID, &m.Private, &m.Body, &created, &atts)
 	m.ClientID, m.SenderType, m.CreatedAt = client.String, SenderType(sender), store.Time(created)
+	m.Attachments = []Attachment{}
+	if err == nil && atts != "" && atts != "[]" {
+		_ = json.Unmarshal([]byte(atts), &m.Attachments)
+	}
 	return m, err
 }
 
@@ -391,6 +442,34 @@ func (s *Service) Messages(ctx context.Context, tenantID, convID string, afterSe
 	return out, rows.Err()
 }
 
+// change runs fn on a conversation in a transaction and publishes the
+// conversation event that announces the result.
+func (s *Service) change(ctx context.Context, tenantID, convID string, fn func(tx store.Scope, c *Conversation) (bool, error)) (Conversation, error) {
+	var out Conversation
+	var staged []outboxRow
+	err := s.db.Tenant(tenantID).Tx(ctx, func(tx store.Scope) error {
+		c, err := s.get(ctx, tx, convID)
+		if err != nil {
+			return err
+		}
+		changed, err := fn(tx, &c)
+		if err != nil || !changed {
+			out = c
+			return err
+		}
+		if out, err = s.get(ctx, tx, convID); err != nil {
+			return err
+		}
+		staged, err = stage(ctx, tx, s.now(), Event{Type: EventConversation, TenantID: tenantID, ConversationID: convID, Conversation: &out})
+		return err
+	})
+	if err != nil {
+		return Conversation{}, err
+	}
+	s.publish(ctx, staged)
+	return out, nil
+}
+
 // Assign gives a conversation to a user (assigneeID) and/or team; empty
 // strings clear them.
 func (s *Service) Assign(ctx context.Context, tenantID, convID, assigneeID, teamID string) (Conversation, error) {
@@ -404,15 +483,19 @@ func (s *Service) Assign(ctx context.Context, tenantID, convID, assigneeID, team
 			return Conversation{}, asField(err, "team_id")
 		}
 	}
-	sc := s.db.Tenant(tenantID)
-	err := sc.ExecOne(ctx, q.Get("SetAssignee"), convID, optional(assigneeID), optional(teamID), store.Millis(s.stamp()))
-	if errors.Is(err, store.ErrNotFound) {
-		return Conversation{}, apperr.NotFoundf("conversation")
+	return s.change(ctx, tenantID, convID, func(tx store.Scope, c *Conversation) (bool, error) {
+		if deref(c.AssigneeID) == assigneeID && deref(c.TeamID) == teamID {
+			return false, nil
+		}
+		return true, tx.ExecOne(ctx, q.Get("SetAssignee"), convID, optional(assigneeID), optional(teamID), store.Millis(s.stamp()))
+	})
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
 	}
-	if err != nil {
-		return Conversation{}, err
-	}
-	return s.get(ctx, sc, convID)
+	return *p
 }
 
 // Close closes a conversation; closing a closed one changes nothing.
@@ -426,26 +509,77 @@ func (s *Service) Reopen(ctx context.Context, tenantID, convID string) (Conversa
 }
 
 func (s *Service) setStatus(ctx context.Context, tenantID, convID string, st Status) (Conversation, error) {
-	var out Conversation
-	err := s.db.Tenant(tenantID).Tx(ctx, func(tx store.Scope) error {
-		c, err := s.get(ctx, tx, convID)
-		if err != nil {
-			return err
-		}
+	c, err := s.change(ctx, tenantID, convID, func(tx store.Scope, c *Conversation) (bool, error) {
 		if c.Status == st {
-			out = c
-			return nil
+			return false, nil
 		}
 		now := s.stamp()
 		var closed any
 		if st == StatusClosed {
 			closed = store.Millis(now)
 		}
-		if err := tx.ExecOne(ctx, q.Get("SetStatus"), convID, string(st), closed, store.Millis(now)); err != nil {
-			return err
-		}
-		out, err = s.get(ctx, tx, convID)
-		return err
+		return true, tx.ExecOne(ctx, q.Get("SetStatus"), convID, string(st), closed, store.Millis(now))
 	})
-	return out, err
+	if errors.Is(err, store.ErrConflict) {
+		// Reopening while the visitor already has another open conversation
+		// on the channel.
+		return c, apperr.New(apperr.Conflict, "already_open", "")
+	}
+	return c, err
+}
+
+// UpdateVisitor records where the visitor is now (page, browser, language).
+func (s *Service) UpdateVisitor(ctx context.Context, tenantID, convID string, v VisitorInfo) (Conversation, error) {
+	return s.change(ctx, tenantID, convID, func(tx store.Scope, c *Conversation) (bool, error) {
+		if c.Visitor == v {
+			return false, nil
+		}
+		b, _ := json.Marshal(v)
+		return true, tx.ExecOne(ctx, q.Get("SetVisitor"), convID, string(b))
+	})
+}
+
+// MarkRead records that the contact (or the agents) have read up to seq, and
+// tells everyone watching. Reading backwards changes nothing.
+func (s *Service) MarkRead(ctx context.Context, tenantID, convID string, reader SenderType, readerID string, seq int64) error {
+	name := "MarkAgentRead"
+	if reader == SenderContact {
+		name = "MarkContactRead"
+	}
+	n, err := s.db.Tenant(tenantID).Exec(ctx, q.Get(name), convID, seq)
+	if err != nil || n == 0 {
+		return err
+	}
+	return s.PublishEphemeral(ctx, Event{Type: EventRead, TenantID: tenantID, ConversationID: convID, SenderType: reader, SenderID: readerID, Seq: seq})
+}
+
+// Counts are the open conversations of a tenant: unassigned, per assignee, all.
+type Counts struct {
+	Unassigned int
+	ByAssignee map[string]int
+	Open       int
+}
+
+// OpenCounts counts a tenant's open conversations for the inbox tabs.
+func (s *Service) OpenCounts(ctx context.Context, tenantID string) (Counts, error) {
+	c := Counts{ByAssignee: map[string]int{}}
+	rows, err := s.db.Tenant(tenantID).Query(ctx, q.Get("OpenCounts"))
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var who sql.NullString
+		var n int
+		if err := rows.Scan(&who, &n); err != nil {
+			return c, err
+		}
+		c.Open += n
+		if who.Valid {
+			c.ByAssignee[who.String] += n
+		} else {
+			c.Unassigned += n
+		}
+	}
+	return c, rows.Err()
 }

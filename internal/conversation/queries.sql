@@ -1,13 +1,29 @@
+-- Every query that returns a conversation returns these columns, in this
+-- order (see scanConversation):
+-- id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq,
+-- created_at, updated_at, last_message_at, closed_at, visitor, contact_read_seq,
+-- agent_read_seq, last_preview, last_sender
+
 -- name: CreateConversation
-INSERT INTO conversations (tenant_id, id, contact_id, channel, subject, status, assignee_id, team_id, last_seq, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9);
+INSERT INTO conversations (tenant_id, id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, visitor)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10, $11);
 
 -- name: GetConversation
-SELECT id, contact_id, channel, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at
+SELECT id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at, visitor, contact_read_seq, agent_read_seq, last_preview, last_sender
 FROM conversations WHERE tenant_id = $1 AND id = $2;
 
+-- name: OpenConversationFor
+SELECT id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at, visitor, contact_read_seq, agent_read_seq, last_preview, last_sender
+FROM conversations WHERE tenant_id = $1 AND contact_id = $2 AND channel_id = $3 AND status = 'open'
+ORDER BY id DESC LIMIT 1;
+
+-- name: LatestConversationFor
+SELECT id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at, visitor, contact_read_seq, agent_read_seq, last_preview, last_sender
+FROM conversations WHERE tenant_id = $1 AND contact_id = $2 AND channel_id = $3
+ORDER BY id DESC LIMIT 1;
+
 -- name: ListConversations
-SELECT id, contact_id, channel, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at
+SELECT id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at, visitor, contact_read_seq, agent_read_seq, last_preview, last_sender
 FROM conversations
 WHERE tenant_id = $1 AND ($2 = '' OR id < $2)
   AND ($3 = '' OR status = $3)
@@ -16,8 +32,14 @@ WHERE tenant_id = $1 AND ($2 = '' OR id < $2)
 ORDER BY id DESC LIMIT $6;
 
 -- name: NextSeq
-UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3, last_message_at = $3
-WHERE tenant_id = $1 AND id = $2 RETURNING last_seq;
+UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3, last_message_at = $3, last_preview = $4, last_sender = $5
+WHERE tenant_id = $1 AND id = $2
+RETURNING id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at, visitor, contact_read_seq, agent_read_seq, last_preview, last_sender;
+
+-- name: NextSeqNote
+UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3
+WHERE tenant_id = $1 AND id = $2
+RETURNING id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at, visitor, contact_read_seq, agent_read_seq, last_preview, last_sender;
 
 -- name: SetStatus
 UPDATE conversations SET status = $3, closed_at = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2;
@@ -25,14 +47,40 @@ UPDATE conversations SET status = $3, closed_at = $4, updated_at = $5 WHERE tena
 -- name: SetAssignee
 UPDATE conversations SET assignee_id = $3, team_id = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2;
 
+-- name: SetVisitor
+UPDATE conversations SET visitor = $3 WHERE tenant_id = $1 AND id = $2;
+
+-- name: MarkContactRead
+UPDATE conversations SET contact_read_seq = $3 WHERE tenant_id = $1 AND id = $2 AND contact_read_seq < $3 AND last_seq >= $3;
+
+-- name: MarkAgentRead
+UPDATE conversations SET agent_read_seq = $3 WHERE tenant_id = $1 AND id = $2 AND agent_read_seq < $3 AND last_seq >= $3;
+
+-- name: OpenCounts
+SELECT assignee_id, count(*) FROM conversations WHERE tenant_id = $1 AND status = 'open' GROUP BY assignee_id;
+
 -- name: InsertMessage
-INSERT INTO messages (tenant_id, conversation_id, seq, id, client_id, sender_type, sender_id, private, body, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
+INSERT INTO messages (tenant_id, conversation_id, seq, id, client_id, sender_type, sender_id, private, body, created_at, attachments)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
 
 -- name: MessageByClientID
-SELECT id, conversation_id, seq, client_id, sender_type, sender_id, private, body, created_at
+SELECT id, conversation_id, seq, client_id, sender_type, sender_id, private, body, created_at, attachments
 FROM messages WHERE tenant_id = $1 AND conversation_id = $2 AND client_id = $3;
 
 -- name: ListMessages
-SELECT id, conversation_id, seq, client_id, sender_type, sender_id, private, body, created_at
+SELECT id, conversation_id, seq, client_id, sender_type, sender_id, private, body, created_at, attachments
 FROM messages WHERE tenant_id = $1 AND conversation_id = $2 AND seq > $3 ORDER BY seq LIMIT $4;
+
+-- name: InsertOutbox
+INSERT INTO outbox (tenant_id, subject, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING id;
+
+-- name: DeleteOutbox
+DELETE FROM outbox WHERE tenant_id = $1 AND id = $2;
+
+-- name: StaleOutbox
+-- global
+SELECT id, tenant_id, subject, payload FROM outbox WHERE created_at < $1 ORDER BY id LIMIT 500;
+
+-- name: DeleteOutboxGlobal
+-- global
+DELETE FROM outbox WHERE id = $1;

@@ -101,7 +101,7 @@ func newWorldOn(db *store.DB) *world {
 	w.auth = auth.New(auth.Options{DB: db, Accounts: w.accounts, Tenants: w.tenants,
 		IdleTimeout: 30 * time.Minute, MaxLifetime: 2 * time.Hour, Now: w.clock.Now})
 	w.contacts = contact.New(db)
-	w.convs = conversation.New(db, directory{w.accounts, w.contacts})
+	w.convs = conversation.New(conversation.Options{DB: db, Directory: directory{w.accounts, w.contacts}})
 	return w
 }
 

@@ -2,6 +2,7 @@ package storecontract
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -76,7 +77,7 @@ func testConversations(t *testing.T, e storetest.Engine) {
 		}
 		ms, err := w.convs.Messages(ctx, tn.ID, conv.ID, 0, 0)
 		must(t, err)
-		if len(ms) != 1 || ms[0] != *first {
+		if len(ms) != 1 || !reflect.DeepEqual(ms[0], *first) {
 			t.Fatalf("messages %+v, want the first one %+v", ms, *first)
 		}
 	})
@@ -163,7 +164,7 @@ func testConversations(t *testing.T, e storetest.Engine) {
 		// the first message's client id, even with another body
 		m, created, err := w.convs.Post(ctx, tn.ID, conv.ID, fromContact("It arrived broken (resent)", "c-1"))
 		must(t, err)
-		if created || m != *first {
+		if created || !reflect.DeepEqual(m, *first) {
 			t.Fatalf("retry of c-1: created %v, message %+v, want the stored %+v", created, m, *first)
 		}
 		m1, created, err := w.convs.Post(ctx, tn.ID, conv.ID, fromContact("and the handle too", "c-2"))
@@ -173,7 +174,7 @@ func testConversations(t *testing.T, e storetest.Engine) {
 		}
 		m2, created, err := w.convs.Post(ctx, tn.ID, conv.ID, fromContact("and the handle too", "c-2"))
 		must(t, err)
-		if created || m2 != m1 {
+		if created || !reflect.DeepEqual(m2, m1) {
 			t.Fatalf("retry of c-2: created %v, %+v, want %+v", created, m2, m1)
 		}
 		if got := w.seqs(t, tn.ID, conv.ID); len(got) != len(before)+1 {
@@ -340,7 +341,7 @@ func testConversationConcurrency(t *testing.T, e storetest.Engine) {
 				if created[i] {
 					n++
 				}
-				if msgs[i] != msgs[0] {
+				if !reflect.DeepEqual(msgs[i], msgs[0]) {
 					t.Fatalf("senders got different messages: %+v and %+v", msgs[0], msgs[i])
 				}
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-cs/switchboard/internal/account"
 	"github.com/switchboard-cs/switchboard/internal/auth"
+	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
@@ -17,19 +18,24 @@ import (
 // globalQueries lists every statement allowed to run without a tenant, and
 // why. A new global query must be added here, so that it is reviewed.
 var globalQueries = map[string]string{
-	"tenant.CreateTenant":     "tenants are not tenant data",
-	"tenant.TenantBySlug":     "tenants are not tenant data",
-	"tenant.TenantByID":       "tenants are not tenant data",
-	"tenant.ListTenants":      "tenants are not tenant data",
-	"account.LoginCandidates": "login looks an address up across tenants",
-	"account.AnyAdmin":        "first run asks whether any tenant has an administrator",
-	"auth.SessionByToken":     "a session cookie names its tenant only once found",
-	"auth.PurgeSessions":      "housekeeping of every tenant's expired sessions",
-	"auth.TokenByHash":        "a bearer token names its tenant only once found",
-	"auth.ThrottleGet":        "login throttle counters are keyed by account or address hash",
-	"auth.ThrottlePut":        "login throttle counters",
-	"auth.ThrottleReset":      "login throttle counters",
-	"auth.ThrottlePurge":      "login throttle counters",
+	"tenant.CreateTenant":             "tenants are not tenant data",
+	"tenant.TenantBySlug":             "tenants are not tenant data",
+	"tenant.TenantByID":               "tenants are not tenant data",
+	"tenant.ListTenants":              "tenants are not tenant data",
+	"account.LoginCandidates":         "login looks an address up across tenants",
+	"account.AnyAdmin":                "first run asks whether any tenant has an administrator",
+	"auth.SessionByToken":             "a session cookie names its tenant only once found",
+	"auth.PurgeSessions":              "housekeeping of every tenant's expired sessions",
+	"auth.TokenByHash":                "a bearer token names its tenant only once found",
+	"auth.ThrottleGet":                "login throttle counters are keyed by account or address hash",
+	"auth.ThrottlePut":                "login throttle counters",
+	"auth.ThrottleReset":              "login throttle counters",
+	"auth.ThrottlePurge":              "login throttle counters",
+	"conversation.StaleOutbox":        "the outbox sweeper republishes every tenant's events left by a crash",
+	"conversation.DeleteOutboxGlobal": "the outbox sweeper removes what it republished",
+	"channel.ChannelByKey":            "a widget names its channel by public key; the tenant is known once found",
+	"channel.PutSecret":               "server secrets are not tenant data",
+	"channel.GetSecret":               "server secrets are not tenant data",
 }
 
 var (
@@ -52,6 +58,7 @@ func TestEveryTenantQueryIsScoped(t *testing.T) {
 		"auth":         auth.Queries(),
 		"contact":      contact.Queries(),
 		"conversation": conversation.Queries(),
+		"channel":      channel.Queries(),
 	}
 	var globals []string
 	scoped := 0

@@ -46,6 +46,12 @@ func (e *Error) Error() string {
 	return s
 }
 
+// WithCause sets the cause kept for the log and returns e.
+func (e *Error) WithCause(err error) *Error {
+	e.Err = err
+	return e
+}
+
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 

@@ -29,6 +29,17 @@ func (db *DB) Tenant(id string) Scope {
 // themselves, login look-ups by e-mail across tenants).
 func (db *DB) Global() Scope { return Scope{db: db} }
 
+// ForTenant returns the scope of another tenant that shares this scope's
+// transaction, for work that spans tenants in one commit (a group commit of
+// messages from many tenants). The tenant is still bound to every query.
+func (s Scope) ForTenant(id string) Scope {
+	if id == "" {
+		panic("store: empty tenant id")
+	}
+	s.tenant = id
+	return s
+}
+
 // TenantID is the scope's tenant ("" for the global scope).
 func (s Scope) TenantID() string { return s.tenant }
 
