@@ -317,3 +317,24 @@ func (c *Client) OpenAPI(ctx context.Context) (json.RawMessage, error) {
 	_, err := c.Do(ctx, http.MethodGet, path("openapi.json"), nil, &doc)
 	return doc, err
 }
+
+// sessionCookie returns the session cookie the client holds, from its jar
+// or from its own keeping.
+func (c *Client) sessionCookie() *http.Cookie {
+	c.mu.Lock()
+	own := c.session
+	c.mu.Unlock()
+	if own != nil || c.hc.Jar == nil {
+		return own
+	}
+	u, err := url.Parse(c.base)
+	if err != nil {
+		return nil
+	}
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		if ck.Name == "sb_session" || ck.Name == "__Host-sb_session" {
+			return ck
+		}
+	}
+	return nil
+}

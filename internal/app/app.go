@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/switchboard-cs/switchboard/internal/account"
+	"github.com/switchboard-cs/switchboard/internal/attachment"
+	"github.com/switchboard-cs/switchboard/internal/channel"
+	"github.com/switchboard-cs/switchboard/internal/live"
 	"github.com/switchboard-cs/switchboard/internal/auth"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
@@ -44,6 +47,9 @@ type App struct {
 	Auth          *auth.Service
 	Contacts      *contact.Service
 	Conversations *conversation.Service
+	Channels      *channel.Service
+	Attachments   *attachment.Service
+	Hub           *live.Hub
 	API           *httpapi.API
 	Metrics       *metrics.Metrics
 	Bus           bus.Bus
@@ -72,6 +78,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax})
 	a.Contacts = contact.New(db)
 	a.Conversations = conversation.New(conversation.Options{DB: db, Directory: directory{a.Accounts, a.Contacts}, Log: log})
+	a.Channels = channel.New(db)
+	a.Attachments = attachment.New(db)
 	return a, nil
 }
 
@@ -106,9 +114,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	a.Metrics = metrics.New(a.DB.Stats)
 	a.API = httpapi.New(httpapi.Options{Tenants: a.Tenants, Accounts: a.Accounts, Auth: a.Auth, Contacts: a.Contacts,
 		Conversations: a.Conversations, Catalog: cat, Log: log, MaxBodyBytes: cfg.MaxBodyBytes,
-		SecureCookies: cfg.SecureCookies(), Version: Version})
+		SecureCookies: cfg.SecureCookies(), PublicURL: cfg.PublicURL, Version: Version,
+		Channels: a.Channels, Attachments: a.Attachments})
+	a.Hub, err = live.New(live.Options{Bus: a.Bus, Conversations: a.Conversations, Channels: a.Channels, Contacts: a.Contacts,
+		Users: a.Accounts, Auth: a.API, Attachments: a.Attachments, Catalog: cat, Log: log})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	a.API.Register(mux)
+	mux.HandleFunc("GET /ws/visitor", a.Hub.ServeVisitor)
+	mux.HandleFunc("GET /ws/agent", a.Hub.ServeAgent)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
@@ -177,6 +194,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go a.housekeeping(bg)
+	go a.Conversations.RunSweeper(bg, 2*time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {
@@ -190,6 +208,9 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	a.Log.Info("shutting down: finishing in-flight requests", "timeout", ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
+	// WebSocket clients are told to reconnect elsewhere first (the HTTP
+	// server does not track hijacked connections), then HTTP drains.
+	a.Hub.Shutdown(sctx)
 	err = srv.Shutdown(sctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		a.Log.Warn("shutdown timeout: closing remaining connections")
@@ -216,6 +237,9 @@ func (a *App) housekeeping(ctx context.Context) {
 
 // Close closes the bus and the database cleanly.
 func (a *App) Close() error {
+	if a.Hub != nil {
+		a.Hub.Shutdown(context.Background())
+	}
 	a.Conversations.Shutdown()
 	var err error
 	if a.Bus != nil {

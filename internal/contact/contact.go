@@ -399,3 +399,53 @@ func (s *Service) Delete(ctx context.Context, tenantID, contactID string) error 
 	}
 	return err
 }
+
+// ByExternalID finds the contact with an id in another system (source "site"
+// is the website that vouches for its signed-in users).
+func (s *Service) ByExternalID(ctx context.Context, tenantID, source, externalID string) (Contact, error) {
+	var cid string
+	err := s.db.Tenant(tenantID).QueryRow(ctx, q.Get("ContactByIdentity"), kindExternal, source, externalID).Scan(&cid)
+	if errors.Is(err, store.ErrNotFound) {
+		return Contact{}, apperr.NotFoundf("contact")
+	}
+	if err != nil {
+		return Contact{}, err
+	}
+	return s.Get(ctx, tenantID, cid)
+}
+
+// AddEmail adds an address to a contact unless it is invalid, already the
+// contact's, or another contact's (then nothing changes and the error says
+// so): an address typed into a form proves nothing, so it never merges two
+// contacts.
+func (s *Service) AddEmail(ctx context.Context, tenantID, contactID, email string) error {
+	e, err := validate.Email("email", email)
+	if err != nil {
+		return err
+	}
+	return s.db.Tenant(tenantID).Tx(ctx, func(tx store.Scope) error {
+		var owner string
+		err := tx.QueryRow(ctx, q.Get("ContactByIdentity"), kindEmail, "", e).Scan(&owner)
+		if err == nil {
+			if owner == contactID {
+				return nil
+			}
+			return apperr.Conflictf("email", nil)
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, q.Get("CountIdentities"), contactID, kindEmail).Scan(&n); err != nil {
+			return err
+		}
+		if n >= MaxEmails {
+			return apperr.Invalidf("emails", "too_many", "max", MaxEmails)
+		}
+		_, err = tx.Exec(ctx, q.Get("AddIdentity"), contactID, kindEmail, "", e, n)
+		if errors.Is(err, store.ErrConflict) {
+			return apperr.Conflictf("email", err)
+		}
+		return err
+	})
+}

@@ -25,3 +25,6 @@ SELECT kind, source, value FROM contact_identities WHERE tenant_id = $1 AND cont
 
 -- name: ContactByIdentity
 SELECT contact_id FROM contact_identities WHERE tenant_id = $1 AND kind = $2 AND source = $3 AND value = $4;
+
+-- name: CountIdentities
+SELECT count(*) FROM contact_identities WHERE tenant_id = $1 AND contact_id = $2 AND kind = $3;

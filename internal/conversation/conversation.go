@@ -97,6 +97,7 @@ type Attachment struct {
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
 	Kind        string `json:"kind"` // "image" or "file"
+	URL         string `json:"url"`  // where it is served (an unguessable link)
 }
 
 // MaxAttachments per message.

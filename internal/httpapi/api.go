@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/switchboard-cs/switchboard/internal/account"
+	"github.com/switchboard-cs/switchboard/internal/attachment"
 	"github.com/switchboard-cs/switchboard/internal/auth"
+	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
@@ -25,32 +27,39 @@ type Options struct {
 	Auth          *auth.Service
 	Contacts      *contact.Service
 	Conversations *conversation.Service
+	Channels      *channel.Service
+	Attachments   *attachment.Service
 	Catalog       *i18n.Catalog
 	Log           *slog.Logger
 	MaxBodyBytes  int64
 	SecureCookies bool
+	PublicURL     string
 	Version       string
 }
 
 // API is the REST API.
 type API struct {
-	tenants  *tenant.Service
-	accounts *account.Service
-	auth     *auth.Service
-	contacts *contact.Service
-	convs    *conversation.Service
-	cat      *i18n.Catalog
-	log      *slog.Logger
-	maxBody  int64
-	secure   bool
-	version  string
-	routes   []Route
+	tenants     *tenant.Service
+	accounts    *account.Service
+	auth        *auth.Service
+	contacts    *contact.Service
+	convs       *conversation.Service
+	channels    *channel.Service
+	attachments *attachment.Service
+	cat         *i18n.Catalog
+	log         *slog.Logger
+	maxBody     int64
+	secure      bool
+	version     string
+	publicURL   string
+	routes      []Route
 }
 
 // New builds the API and its route table.
 func New(o Options) *API {
 	a := &API{tenants: o.Tenants, accounts: o.Accounts, auth: o.Auth, contacts: o.Contacts, convs: o.Conversations,
-		cat: o.Catalog, log: o.Log, maxBody: o.MaxBodyBytes, secure: o.SecureCookies, version: o.Version}
+		cat: o.Catalog, log: o.Log, maxBody: o.MaxBodyBytes, secure: o.SecureCookies, version: o.Version,
+		channels: o.Channels, attachments: o.Attachments, publicURL: o.PublicURL}
 	if a.maxBody <= 0 {
 		a.maxBody = 1 << 20
 	}

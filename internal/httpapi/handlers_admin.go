@@ -232,4 +232,3 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusCreated, TokenCreated{Token: t, Secret: secret})
 	return nil
 }
-

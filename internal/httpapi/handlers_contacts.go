@@ -277,4 +277,3 @@ func (a *API) assign(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, c)
 	return nil
 }
-

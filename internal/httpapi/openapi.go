@@ -145,7 +145,11 @@ func (a *API) OpenAPI() OpenAPIDoc {
 			op.Parameters = append(op.Parameters, OpParam{Name: p.Name, In: "query", Description: p.Description, Schema: &Schema{Type: SchemaType{"string"}}})
 		}
 		if rt.In != nil {
-			op.RequestBody = &RequestBody{Required: true, Content: map[string]MediaType{"application/json": {Schema: g.ref(reflect.TypeOf(rt.In))}}}
+			mt := "application/json"
+			if _, ok := rt.In.(Multipart); ok {
+				mt = "multipart/form-data"
+			}
+			op.RequestBody = &RequestBody{Required: true, Content: map[string]MediaType{mt: {Schema: g.ref(reflect.TypeOf(rt.In))}}}
 		}
 		resp := &Response{Description: http.StatusText(rt.Status)}
 		if rt.Out != nil {
@@ -275,6 +279,9 @@ func (g *schemaGen) fields(t reflect.Type, s *Schema) {
 			name = f.Name
 		}
 		s.Properties[name] = g.inline(f.Type)
+		if format := f.Tag.Get("format"); format != "" {
+			s.Properties[name].Format = format
+		}
 		if !strings.Contains(opts, "omitempty") {
 			s.Required = append(s.Required, name)
 		}

@@ -52,6 +52,12 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/api/v1/tokens/{id}", Summary: "Get an API token", Tag: "tokens", Access: Admin, Out: auth.Token{}, Status: 200, handler: oneRoute("token", a.auth.GetToken)},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Summary: "Revoke an API token", Tag: "tokens", Access: Admin, Status: 204, handler: deleteRoute("token", a.auth.RevokeToken)},
 
+		{Method: "GET", Path: "/api/v1/channels", Summary: "List website channels (with their widget snippets)", Tag: "channels", Access: Admin, Out: List[ChannelOut]{}, Status: 200, Query: pageParams, handler: a.listChannels},
+		{Method: "POST", Path: "/api/v1/channels", Summary: "Create a website channel", Tag: "channels", Access: Admin, In: ChannelInput{}, Out: ChannelOut{}, Status: 201, handler: a.createChannel},
+		{Method: "GET", Path: "/api/v1/channels/{id}", Summary: "Get a channel", Tag: "channels", Access: Admin, Out: ChannelOut{}, Status: 200, handler: a.getChannel},
+		{Method: "PATCH", Path: "/api/v1/channels/{id}", Summary: "Change a channel's name or settings, or rotate its identity secret", Tag: "channels", Access: Admin, In: ChannelPatch{}, Out: ChannelOut{}, Status: 200, handler: a.updateChannel},
+		{Method: "DELETE", Path: "/api/v1/channels/{id}", Summary: "Delete a channel (its conversations stay)", Tag: "channels", Access: Admin, Status: 204, handler: deleteRoute("channel", a.channels.Delete)},
+
 		{Method: "GET", Path: "/api/v1/contacts", Summary: "List contacts", Tag: "contacts", Access: Read, Out: List[contact.Contact]{}, Status: 200,
 			Query: append([]Param{{"email", "only the contact with this e-mail address"}}, pageParams...), handler: a.listContacts},
 		{Method: "POST", Path: "/api/v1/contacts", Summary: "Create a contact", Tag: "contacts", Access: Write, In: ContactInput{}, Out: contact.Contact{}, Status: 201, handler: a.createContact},
@@ -68,6 +74,7 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/api/v1/conversations/{id}/messages", Summary: "Post a message (201), or get the one already stored with this client_id (200)", Tag: "conversations", Access: Write, In: MessageCreate{}, Out: conversation.Message{}, Status: 201, handler: a.postMessage},
 		{Method: "POST", Path: "/api/v1/conversations/{id}/assign", Summary: "Assign to a user and/or team (null unassigns)", Tag: "conversations", Access: Write, In: AssignRequest{}, Out: conversation.Conversation{}, Status: 200, handler: a.assign},
 		{Method: "POST", Path: "/api/v1/conversations/{id}/close", Summary: "Close a conversation", Tag: "conversations", Access: Write, Out: conversation.Conversation{}, Status: 200, handler: oneRoute("conversation", a.convs.Close)},
+		{Method: "POST", Path: "/api/v1/conversations/{id}/uploads", Summary: "Upload a file (multipart/form-data, field \"file\", ≤ 10 MiB) to attach to a message", Tag: "conversations", Access: Write, In: Multipart{}, Out: conversation.Attachment{}, Status: 201, handler: a.uploadToConversation},
 		{Method: "POST", Path: "/api/v1/conversations/{id}/reopen", Summary: "Reopen a conversation", Tag: "conversations", Access: Write, Out: conversation.Conversation{}, Status: 200, handler: oneRoute("conversation", a.convs.Reopen)},
 	}
 }

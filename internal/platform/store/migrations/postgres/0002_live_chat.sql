@@ -35,6 +35,8 @@ CREATE TABLE attachments (
     id              TEXT NOT NULL,
     conversation_id TEXT,
     uploader        TEXT NOT NULL,
+    access_key      TEXT NOT NULL,
+    kind            TEXT NOT NULL,
     name            TEXT NOT NULL,
     content_type    TEXT NOT NULL,
     size            BIGINT NOT NULL,

@@ -1,0 +1,211 @@
+package live
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lxzan/gws"
+
+	"github.com/switchboard-cs/switchboard/internal/auth"
+	"github.com/switchboard-cs/switchboard/internal/platform/i18n"
+)
+
+// Close codes, beside the standard ones.
+const (
+	CloseSlowConsumer   = 4008 // the client did not read fast enough
+	CloseUnauthorized   = 4001 // the client's credentials were refused
+	CloseHelloTimeout   = 4002 // no hello within the time allowed
+	CloseServiceRestart = 1012
+)
+
+// Send queue limits: a client whose unsent frames exceed either is cut off.
+const (
+	maxQueuedFrames = 1024
+	maxQueuedBytes  = 4 << 20
+	writeTimeout    = 10 * time.Second
+	byeTimeout      = 30 * time.Second
+)
+
+type role int
+
+const (
+	roleVisitor role = iota
+	roleAgent
+)
+
+// conn is one WebSocket client. It has no goroutine of its own while idle:
+// gws reads in one goroutine, and a writer goroutine runs only while frames
+// are queued.
+type conn struct {
+	ws   *gws.Conn
+	hub  *Hub
+	role role
+
+	// Set once by the hello handshake, then read-only.
+	tenantID  string
+	channelID string
+	contactID string
+	principal *auth.Principal // agents
+	language  i18n.Lang       // of error messages
+
+	// The visitor's current conversation, which can change (a new one opens).
+	mu     sync.Mutex
+	convID string
+	ready  bool // hello done, registered in the hub
+
+	lastSeen atomic.Int64 // unix nanoseconds of the last frame from the client
+
+	qmu     sync.Mutex
+	queue   []outFrame
+	qbytes  int
+	writing bool
+	closing bool
+
+	inflight chan struct{} // bounds messages queued for commit from this client
+	bucket   tokenBucket
+
+	state any // per-role handshake state
+}
+
+func newConn(h *Hub, ws *gws.Conn, r role) *conn {
+	c := &conn{ws: ws, hub: h, role: r, inflight: make(chan struct{}, 64)}
+	c.bucket = tokenBucket{capacity: 10, rate: 2, tokens: 10, last: time.Now()}
+	c.lastSeen.Store(time.Now().UnixNano())
+	return c
+}
+
+// outFrame is a queued text frame, or the close frame that ends the queue.
+type outFrame struct {
+	data  []byte
+	close *closeFrame
+	ping  bool
+}
+
+type closeFrame struct {
+	code   uint16
+	reason string
+}
+
+// send queues a frame. A client over its queue limit is disconnected with
+// reason slow_consumer: its queue is dropped (it recovers by seq after
+// reconnecting) and only the farewell stays.
+func (c *conn) send(frame []byte) {
+	c.qmu.Lock()
+	if c.closing {
+		c.qmu.Unlock()
+		return
+	}
+	if len(c.queue) >= maxQueuedFrames || c.qbytes+len(frame) > maxQueuedBytes {
+		c.queue = c.queue[:0]
+		c.qbytes = 0
+		c.qmu.Unlock()
+		c.hub.slowConsumers.Add(1)
+		c.closeWith(CloseSlowConsumer, "slow_consumer")
+		return
+	}
+	c.queue = append(c.queue, outFrame{data: frame})
+	c.qbytes += len(frame)
+	start := !c.writing
+	c.writing = true
+	c.qmu.Unlock()
+	if start {
+		go c.writeLoop()
+	}
+}
+
+// closeWith sends bye with a reason and then a close frame, after whatever
+// is already queued.
+func (c *conn) closeWith(code uint16, reason string) {
+	c.qmu.Lock()
+	if c.closing {
+		c.qmu.Unlock()
+		return
+	}
+	c.closing = true
+	c.queue = append(c.queue, outFrame{data: encode(TypeBye, Bye{Reason: reason})}, outFrame{close: &closeFrame{code, reason}})
+	start := !c.writing
+	c.writing = true
+	c.qmu.Unlock()
+	if start {
+		go c.writeLoop()
+	}
+}
+
+func (c *conn) writeLoop() {
+	for {
+		c.qmu.Lock()
+		if len(c.queue) == 0 {
+			c.writing = false
+			c.qmu.Unlock()
+			return
+		}
+		f := c.queue[0]
+		c.queue[0] = outFrame{}
+		c.queue = c.queue[1:]
+		c.qbytes -= len(f.data)
+		closing := c.closing
+		c.qmu.Unlock()
+
+		timeout := writeTimeout
+		if closing {
+			timeout = byeTimeout
+		}
+		_ = c.ws.SetWriteDeadline(time.Now().Add(timeout))
+		if f.ping {
+			if err := c.ws.WritePing(nil); err != nil {
+				_ = c.ws.NetConn().Close()
+			}
+			continue
+		}
+		if f.close != nil {
+			_ = c.ws.WriteClose(f.close.code, []byte(f.close.reason))
+			_ = c.ws.NetConn().Close()
+			return
+		}
+		if err := c.ws.WriteMessage(gws.OpcodeText, f.data); err != nil {
+			_ = c.ws.NetConn().Close()
+			c.qmu.Lock()
+			c.queue, c.qbytes, c.closing = nil, 0, true
+			c.writing = false
+			c.qmu.Unlock()
+			return
+		}
+	}
+}
+
+// ping queues a WebSocket ping.
+func (c *conn) ping() {
+	c.qmu.Lock()
+	if c.closing {
+		c.qmu.Unlock()
+		return
+	}
+	c.queue = append(c.queue, outFrame{ping: true})
+	start := !c.writing
+	c.writing = true
+	c.qmu.Unlock()
+	if start {
+		go c.writeLoop()
+	}
+}
+
+// tokenBucket limits how fast a visitor may send messages.
+type tokenBucket struct {
+	capacity, rate float64
+	tokens         float64
+	last           time.Time
+}
+
+func (b *tokenBucket) take(now time.Time) bool {
+	b.tokens += now.Sub(b.last).Seconds() * b.rate
+	if b.tokens > b.capacity {
+		b.tokens = b.capacity
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
