@@ -28,6 +28,7 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
 	"github.com/switchboard-cs/switchboard/internal/tenant"
 	"github.com/switchboard-cs/switchboard/internal/web"
+	"github.com/switchboard-cs/switchboard/internal/widget"
 )
 
 // Version is the product version, set at build time with
@@ -54,6 +55,7 @@ type App struct {
 	Metrics       *metrics.Metrics
 	Bus           bus.Bus
 	handler       http.Handler
+	demoKey       string // the demo tenant's website channel, with --demo
 }
 
 // Open connects to the database, applies migrations and builds the services,
@@ -124,6 +126,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	}
 	mux := http.NewServeMux()
 	a.API.Register(mux)
+	widget.New(widget.Options{Channels: a.Channels, Attachments: a.Attachments, Catalog: cat, Log: log,
+		DemoChannelKey: a.demoChannelKey}).Register(mux)
 	mux.HandleFunc("GET /ws/visitor", a.Hub.ServeVisitor)
 	mux.HandleFunc("GET /ws/agent", a.Hub.ServeAgent)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

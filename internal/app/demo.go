@@ -90,3 +90,8 @@ func (a *App) printDemo(out io.Writer) {
 		fmt.Fprintf(out, "  %-32s %s (%s)\n", u.Email, u.Name, u.Role)
 	}
 }
+
+// demoChannelKey returns the demo tenant's website channel key ("" without --demo).
+func (a *App) demoChannelKey() string {
+	return a.demoKey
+}

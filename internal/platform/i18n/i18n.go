@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"sort"
 	"strings"
@@ -39,13 +40,33 @@ func Load() (*Catalog, error) {
 	c := &Catalog{msgs: map[Lang]map[string]string{},
 		matcher: language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})}
 	for _, l := range Langs {
-		b, err := localeFS.ReadFile("locales/" + string(l) + ".json")
+		// locales/<lang>.json holds the common messages; an area of the
+		// product may keep its own in locales/<area>.<lang>.json. A key may
+		// be defined only once.
+		files, err := fs.Glob(localeFS, "locales/*"+string(l)+".json")
 		if err != nil {
 			return nil, err
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("i18n: locales/%s.json: %w", l, err)
+		for _, f := range files {
+			base := strings.TrimPrefix(f, "locales/")
+			if base != string(l)+".json" && !strings.HasSuffix(base, "."+string(l)+".json") {
+				continue
+			}
+			b, err := localeFS.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("i18n: %s: key %q is defined twice", f, k)
+				}
+				m[k] = v
+			}
 		}
 		c.msgs[l] = m
 	}
