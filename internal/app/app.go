@@ -97,7 +97,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		a.Close()
 		return nil, err
 	}
-	a.Conversations.SetPublisher(a.Bus)
+	a.Conversations.SetPublisher(a.Bus, cfg.Bus != "memory")
 	if err := a.firstRun(ctx, out); err != nil {
 		a.Close()
 		return nil, err

@@ -164,6 +164,9 @@ type Options struct {
 	Log       *slog.Logger
 	// MaxBatch bounds how many messages one commit stores (group commit).
 	MaxBatch int
+	// Outbox writes every event to the outbox table in the transaction that
+	// stores what it announces (needed when several nodes share the bus).
+	Outbox bool
 }
 
 // Service manages conversations and messages.
@@ -174,6 +177,7 @@ type Service struct {
 	log       *slog.Logger
 	now       func() time.Time
 	committer *committer
+	outbox    bool
 }
 
 type nopPublisher struct{}
@@ -182,7 +186,7 @@ func (nopPublisher) Publish(context.Context, string, []byte) error { return nil 
 
 // New returns the conversation service. Call Shutdown to stop its committer.
 func New(o Options) *Service {
-	s := &Service{db: o.DB, dir: o.Directory, pub: o.Publisher, log: o.Log, now: time.Now}
+	s := &Service{db: o.DB, dir: o.Directory, pub: o.Publisher, log: o.Log, now: time.Now, outbox: o.Outbox}
 	if s.pub == nil {
 		s.pub = nopPublisher{}
 	}
@@ -193,8 +197,9 @@ func New(o Options) *Service {
 	return s
 }
 
-// SetPublisher sets where events go; call it before serving.
-func (s *Service) SetPublisher(p Publisher) { s.pub = p }
+// SetPublisher sets where events go, and whether they also go through the
+// outbox (a bus shared by several nodes); call it before serving.
+func (s *Service) SetPublisher(p Publisher, outbox bool) { s.pub, s.outbox = p, outbox }
 
 // Shutdown stops the committer after the messages already queued are stored.
 func (s *Service) Shutdown() { s.committer.stop() }
@@ -283,7 +288,7 @@ func (s *Service) Create(ctx context.Context, tenantID string, nc NewConversatio
 			evs = append(evs, Event{Type: EventMessage, TenantID: tenantID, ConversationID: c.ID, Message: msg, Conversation: &c})
 		}
 		evs = append([]Event{{Type: EventConversation, TenantID: tenantID, ConversationID: c.ID, Conversation: &c}}, evs...)
-		staged, err = stage(ctx, tx, s.now(), evs...)
+		staged, err = s.stage(ctx, tx, evs...)
 		return err
 	})
 	if err != nil {
@@ -461,7 +466,7 @@ func (s *Service) change(ctx context.Context, tenantID, convID string, fn func(t
 		if out, err = s.get(ctx, tx, convID); err != nil {
 			return err
 		}
-		staged, err = stage(ctx, tx, s.now(), Event{Type: EventConversation, TenantID: tenantID, ConversationID: convID, Conversation: &out})
+		staged, err = s.stage(ctx, tx, Event{Type: EventConversation, TenantID: tenantID, ConversationID: convID, Conversation: &out})
 		return err
 	})
 	if err != nil {

@@ -51,8 +51,12 @@ type outboxRow struct {
 	payload  []byte
 }
 
-// stage writes events to the outbox inside tx; they are published after the commit.
-func stage(ctx context.Context, tx store.Scope, now time.Time, evs ...Event) ([]outboxRow, error) {
+// stage prepares events for publishing after the commit. In a cluster it
+// also writes them to the outbox inside tx, so that a node dying between
+// commit and publish loses no event; on a single node the clients of a
+// crashed process reconnect and resume by seq anyway, so the outbox is skipped.
+func (s *Service) stage(ctx context.Context, tx store.Scope, evs ...Event) ([]outboxRow, error) {
+	now := s.now()
 	rows := make([]outboxRow, 0, len(evs))
 	for _, ev := range evs {
 		b, err := json.Marshal(ev)
@@ -60,6 +64,10 @@ func stage(ctx context.Context, tx store.Scope, now time.Time, evs ...Event) ([]
 			return nil, err
 		}
 		r := outboxRow{tenantID: ev.TenantID, subject: Subject(ev.TenantID), payload: b}
+		if !s.outbox {
+			rows = append(rows, r)
+			continue
+		}
 		if err := tx.QueryRow(ctx, q.Get("InsertOutbox"), r.subject, string(b), store.Millis(now)).Scan(&r.id); err != nil {
 			return nil, err
 		}
@@ -74,6 +82,9 @@ func (s *Service) publish(ctx context.Context, rows []outboxRow) {
 	for _, r := range rows {
 		if err := s.pub.Publish(ctx, r.subject, r.payload); err != nil {
 			s.log.Warn("publish event; the outbox sweeper will retry", "err", err)
+			continue
+		}
+		if r.id == 0 {
 			continue
 		}
 		if _, err := s.db.Tenant(r.tenantID).Exec(ctx, q.Get("DeleteOutbox"), r.id); err != nil {

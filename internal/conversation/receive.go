@@ -21,7 +21,10 @@ type Inbound struct {
 	// the contact's open conversation on ChannelID, opened if there is none.
 	ConversationID string
 	ChannelID      string
-	Channel        string // channel kind of a conversation opened here, e.g. "web"
+	// Hint is the conversation the sender believes current (the widget's);
+	// used when it is still open, it saves the look-ups.
+	Hint    string
+	Channel string // channel kind of a conversation opened here, e.g. "web"
 	ContactID      string
 	Visitor        VisitorInfo
 	Message        NewMessage
@@ -196,7 +199,7 @@ func (c *committer) commit(batch []*pending) {
 				return err
 			}
 			p.st = st
-			rows, err := stage(ctx, tx.ForTenant(p.in.TenantID), s.now(), evs...)
+			rows, err := s.stage(ctx, tx.ForTenant(p.in.TenantID), evs...)
 			if err != nil {
 				return err
 			}
@@ -227,7 +230,9 @@ func (c *committer) commit(batch []*pending) {
 			s.log.Warn("publish event; the outbox sweeper will retry", "err", err)
 			continue
 		}
-		c.toDelete = append(c.toDelete, r)
+		if r.id != 0 {
+			c.toDelete = append(c.toDelete, r)
+		}
 	}
 }
 
@@ -262,6 +267,8 @@ func (s *Service) storeOne(ctx context.Context, tx store.Scope, in Inbound) (Sto
 		if conv, err = s.get(ctx, tx, in.ConversationID); err != nil {
 			return Stored{}, nil, err
 		}
+	} else if hinted, ok := s.hinted(ctx, tx, in); ok {
+		conv = hinted
 	} else {
 		// A retried visitor message may belong to the latest conversation,
 		// even if it was closed since.
@@ -312,6 +319,19 @@ func (s *Service) storeOne(ctx context.Context, tx store.Scope, in Inbound) (Sto
 	}
 	evs = append(evs, Event{Type: EventMessage, TenantID: in.TenantID, ConversationID: conv.ID, Message: &msg, Conversation: &after})
 	return Stored{Conversation: after, Message: msg, Opened: opened}, evs, nil
+}
+
+// hinted returns the conversation the sender named as current when it is
+// still the open conversation of this contact on this channel.
+func (s *Service) hinted(ctx context.Context, tx store.Scope, in Inbound) (Conversation, bool) {
+	if in.Hint == "" {
+		return Conversation{}, false
+	}
+	c, err := s.get(ctx, tx, in.Hint)
+	if err != nil || c.Status != StatusOpen || c.ContactID != in.ContactID || deref(c.ChannelID) != in.ChannelID {
+		return Conversation{}, false
+	}
+	return c, true
 }
 
 // appendMessage gives the message the next sequence number and stores it,

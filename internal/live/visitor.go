@@ -86,7 +86,7 @@ func (c *conn) onVisitorFrame(typ string, v any) {
 			nm.Attachments = atts
 		}
 		c.receive(conversation.Inbound{TenantID: c.tenantID, ChannelID: c.channelID, Channel: channel.KindWeb,
-			ContactID: c.contactID, Visitor: st.visitor, Message: nm})
+			ContactID: c.contactID, Hint: c.current(), Visitor: st.visitor, Message: nm})
 	case TypeTyping:
 		t := v.(*TypingIn)
 		conv := c.current()
