@@ -44,7 +44,9 @@ test('the administrator signs in with the one-time password and must choose a ne
   await screenshot(page, 'password');
 
   await submitNewPassword(page, srv.oneTimePassword, ADMIN_PASSWORD);
-  await page.waitForURL('**/admin/users');
+  // Signed-in users start in the console; the admin area is in the navigation.
+  await page.waitForURL('**/console');
+  await page.goto('/admin/users');
   await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
   assert.equal(await page.locator('nav.mainnav a[aria-current="page"]').textContent(), 'Users');
 
@@ -192,7 +194,8 @@ test('the account page lists this session', async () => {
 test('the agent signs in, chooses a password, and is kept out of the admin area', async () => {
   const { context, page: agent, problems: agentProblems, expectFailedLoad } = await openPage(browser, { baseURL: srv.url });
   try {
-    await firstSignIn(agent, AGENT.email, AGENT.password, AGENT.own, '/account');
+    await firstSignIn(agent, AGENT.email, AGENT.password, AGENT.own, '/console');
+    await agent.goto('/account');
     await agent.getByText(`${AGENT.name} · ${AGENT.email} · Agent`).waitFor();
     assert.equal(await agent.locator('nav.mainnav').count(), 0, 'no admin menu for an agent');
     expectFailedLoad('/admin/users', 403);

@@ -91,13 +91,14 @@ test('signing in and choosing a password, in Chinese', async () => {
   await screenshot(page, 'password-zh');
   await form.getByLabel('新密码').fill('一个足够长的中文密码短语');
   await form.getByRole('button', { name: '修改密码' }).click();
-  await page.waitForURL('**/admin/users');
+  await page.waitForURL('**/console');
+  await page.goto('/admin/users');
 });
 
 test('the admin pages are in Chinese', async () => {
   assert.equal(await heading(), '用户');
   const nav = (await page.locator('nav.mainnav a').allTextContents()).map((s) => s.trim());
-  assert.deepEqual(nav, ['用户', '团队', 'API 令牌']);
+  assert.deepEqual(nav, ['用户', '团队', 'API 令牌', '渠道']);
   await page.locator('#users tbody tr').getByText('正常').waitFor();
   assert.equal(await page.locator('#user-form button[type="submit"]').textContent(), '添加用户');
   assert.equal(await page.locator('#logout').textContent(), '退出登录');

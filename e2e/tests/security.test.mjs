@@ -17,7 +17,8 @@ before(async () => {
   srv = await startServer();
   browser = await launch();
   ({ page, problems } = await openPage(browser, { baseURL: srv.url }));
-  await firstSignIn(page, srv.email, srv.oneTimePassword, ADMIN_PASSWORD);
+  await firstSignIn(page, srv.email, srv.oneTimePassword, ADMIN_PASSWORD, '/console');
+  await page.goto('/admin/users');
 });
 
 after(async () => {
@@ -76,7 +77,8 @@ test('a token named like markup is listed as text on /admin/tokens', async () =>
 test('the user with the markup name sees it as text in the header and on /account', async () => {
   const { context, page: evil, problems: evilProblems } = await openPage(browser, { baseURL: srv.url });
   try {
-    await firstSignIn(evil, EVIL.email, EVIL.password, EVIL.own, '/account');
+    await firstSignIn(evil, EVIL.email, EVIL.password, EVIL.own, '/console');
+    await evil.goto('/account');
     assert.equal((await evil.locator('header a.me').textContent()).trim(), `${IMG} · Default`);
     await evil.getByText(`${IMG} · ${EVIL.email} · Agent`).waitFor();
     assert.equal(await evil.locator('img').count(), 0);

@@ -136,7 +136,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	})
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
-	web.New(web.Options{API: a.API, Accounts: a.Accounts, Auth: a.Auth, Tenants: a.Tenants, Catalog: cat, Log: log,
+	web.New(web.Options{API: a.API, Accounts: a.Accounts, Auth: a.Auth, Tenants: a.Tenants, Channels: a.Channels, Catalog: cat, Log: log,
 		Demo: cfg.Demo}).Register(mux)
 	a.handler = a.API.Middleware(mux, a.Metrics)
 	return a, nil

@@ -1,7 +1,9 @@
 // Package web serves the pages people use in a browser: sign-in, the
-// first-login password change, the account page and the admin area (users,
-// teams, API tokens). Pages are html/template, rendered in the reader's
-// language; forms are sent to the REST API by one small script.
+// first-login password change, the account page, the agent console and the
+// admin area (users, teams, API tokens, website channels). Pages are
+// html/template, rendered in the reader's language; forms are sent to the
+// REST API by one small script, and the console is a set of ES modules that
+// speak the live WebSocket protocol.
 package web
 
 import (
@@ -18,6 +20,7 @@ import (
 
 	"github.com/switchboard-cs/switchboard/internal/account"
 	"github.com/switchboard-cs/switchboard/internal/auth"
+	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/httpapi"
 	"github.com/switchboard-cs/switchboard/internal/platform/i18n"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
@@ -41,6 +44,7 @@ type Options struct {
 	Accounts *account.Service
 	Auth     *auth.Service
 	Tenants  *tenant.Service
+	Channels *channel.Service
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger
 	Demo     bool
@@ -82,10 +86,12 @@ func (w *Web) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", w.page("login", pagePublic, nil))
 	mux.HandleFunc("GET /password", w.page("password", pageAnyUser, nil))
 	mux.HandleFunc("GET /account", w.page("account", pageUser, w.accountData))
+	mux.HandleFunc("GET /console", w.page("console", pageUser, w.consoleData))
 	mux.HandleFunc("GET /admin", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/admin/users", http.StatusFound) })
 	mux.HandleFunc("GET /admin/users", w.page("users", pageAdmin, w.usersData))
 	mux.HandleFunc("GET /admin/teams", w.page("teams", pageAdmin, w.teamsData))
 	mux.HandleFunc("GET /admin/tokens", w.page("tokens", pageAdmin, w.tokensData))
+	mux.HandleFunc("GET /admin/channels", w.page("channels", pageAdmin, w.channelsData))
 	mux.HandleFunc("GET /lang/{code}", w.setLang)
 }
 
@@ -128,10 +134,10 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "/login", http.StatusFound)
 	case p.MustChangePassword:
 		http.Redirect(rw, r, "/password", http.StatusFound)
-	case p.Role == account.RoleAdmin:
-		http.Redirect(rw, r, "/admin/users", http.StatusFound)
 	default:
-		http.Redirect(rw, r, "/account", http.StatusFound)
+		// Agents, supervisors and administrators all work in the console;
+		// administrators reach the admin area from the navigation.
+		http.Redirect(rw, r, "/console", http.StatusFound)
 	}
 }
 
@@ -194,7 +200,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 		return
 	}
 	cat := w.o.Catalog
-	v.Messages = clientMessages(cat, v.Lang)
+	v.Messages = clientMessages(cat, v.Lang, name)
 	t, err := tpl.Clone()
 	if err == nil {
 		t.Funcs(template.FuncMap{"t": func(key string, args ...any) string { return cat.T(v.Lang, key, args...) }})
@@ -216,14 +222,32 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 	_, _ = rw.Write(buf.Bytes())
 }
 
-// clientMessages are the catalogue entries the page script shows.
-func clientMessages(cat *i18n.Catalog, l i18n.Lang) map[string]string {
+// clientMessages are the catalogue entries the page scripts show: the few
+// every page needs, and the whole area of a page that has its own script
+// (console.*, channels.*).
+func clientMessages(cat *i18n.Catalog, l i18n.Lang, page string) map[string]string {
 	out := map[string]string{}
 	for _, k := range []string{"ui.saved", "ui.confirm_delete", "ui.copied", "err.network", "err.internal"} {
 		out[k] = cat.T(l, k)
 	}
+	if prefix, ok := scriptAreas[page]; ok {
+		for k, v := range cat.Messages(l) {
+			if strings.HasPrefix(k, prefix) {
+				out[k] = v
+			}
+		}
+		// A key missing in this language falls back to English, as cat.T does.
+		for k, v := range cat.Messages(i18n.English) {
+			if _, ok := out[k]; !ok && strings.HasPrefix(k, prefix) {
+				out[k] = v
+			}
+		}
+	}
 	return out
 }
+
+// scriptAreas maps a page to the catalogue area its script shows.
+var scriptAreas = map[string]string{"console": "console.", "channels": "channels."}
 
 func (w *Web) setLang(rw http.ResponseWriter, r *http.Request) {
 	l, ok := i18n.Parse(r.PathValue("code"))
