@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-cs/switchboard/client"
+	"github.com/switchboard-cs/switchboard/internal/httpapi"
 	"github.com/switchboard-cs/switchboard/internal/platform/store/storetest"
 )
 
@@ -78,6 +79,7 @@ func TestOpenAPI(t *testing.T) {
 		// Every route is documented with its method, parameters and bodies.
 		routes := s.App.API.Routes()
 		opIDs := map[string]string{}
+		uploads := 0
 		documented := 0
 		for _, ops := range doc.Paths {
 			documented += len(ops)
@@ -123,8 +125,18 @@ func TestOpenAPI(t *testing.T) {
 			if (op.RequestBody != nil) != (rt.In != nil) {
 				t.Errorf("%s: request body documented %v, taken %v", rt.Pattern(), op.RequestBody != nil, rt.In != nil)
 			}
-			if op.RequestBody != nil && op.RequestBody.Content["application/json"] == nil {
-				t.Errorf("%s: the request body is not application/json", rt.Pattern())
+			if op.RequestBody != nil {
+				// Uploads take one file as multipart/form-data; everything else JSON.
+				want := "application/json"
+				if _, upload := rt.In.(httpapi.Multipart); upload {
+					want = "multipart/form-data"
+				}
+				if op.RequestBody.Content[want] == nil || len(op.RequestBody.Content) != 1 {
+					t.Errorf("%s: the request body is %v, want only %s", rt.Pattern(), keys(op.RequestBody.Content), want)
+				} else if want == "multipart/form-data" {
+					uploads++
+					checkFileSchema(t, rt.Pattern(), op.RequestBody.Content[want], doc.Components.Schemas)
+				}
 			}
 			if _, found := op.Responses[strconv.Itoa(rt.Status)]; !found {
 				t.Errorf("%s: success status %d is not documented", rt.Pattern(), rt.Status)
@@ -132,6 +144,10 @@ func TestOpenAPI(t *testing.T) {
 			if _, found := op.Responses["default"]; !found {
 				t.Errorf("%s: the error response is not documented", rt.Pattern())
 			}
+		}
+
+		if uploads == 0 {
+			t.Error("no route takes a multipart/form-data upload: POST /api/v1/conversations/{id}/uploads should")
 		}
 
 		// Every $ref resolves to a schema in components.
@@ -189,4 +205,41 @@ func TestOpenAPI(t *testing.T) {
 			t.Errorf("an undocumented method answers %v", err)
 		}
 	})
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkFileSchema requires a multipart body schema with a binary "file" field.
+func checkFileSchema(t *testing.T, what string, media json.RawMessage, schemas map[string]json.RawMessage) {
+	t.Helper()
+	var m struct {
+		Schema struct {
+			Ref string `json:"$ref"`
+		} `json:"schema"`
+	}
+	if err := json.Unmarshal(media, &m); err != nil {
+		t.Errorf("%s: multipart media type: %v", what, err)
+		return
+	}
+	raw := schemas[strings.TrimPrefix(m.Schema.Ref, "#/components/schemas/")]
+	var schema struct {
+		Properties map[string]struct {
+			Type   any    `json:"type"`
+			Format string `json:"format"`
+		} `json:"properties"`
+	}
+	if raw == nil || json.Unmarshal(raw, &schema) != nil {
+		t.Errorf("%s: the multipart schema %q is not defined", what, m.Schema.Ref)
+		return
+	}
+	if f, found := schema.Properties["file"]; !found || f.Format != "binary" {
+		t.Errorf("%s: the multipart schema has no binary field \"file\": %s", what, raw)
+	}
 }

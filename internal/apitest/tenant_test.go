@@ -1,9 +1,15 @@
 package apitest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +18,7 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/account"
 	"github.com/switchboard-cs/switchboard/internal/app"
 	"github.com/switchboard-cs/switchboard/internal/auth"
+	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/httpapi"
@@ -33,6 +40,7 @@ type otherTenant struct {
 	tokenSecret         string
 	contact             contact.Contact
 	conv                conversation.Conversation
+	channel             channel.Channel
 	msg                 *conversation.Message
 	session, sessionKey string // the admin's session id and cookie value
 }
@@ -61,6 +69,7 @@ func makeOtherTenant(t *testing.T, ctx context.Context, a *app.App) *otherTenant
 		Message: &conversation.NewMessage{Body: "B's first message", SenderType: conversation.SenderContact, ClientID: "b-msg-1"}})
 	ok(t, "B conversation", err)
 	b.msg = msg
+	b.channel = must[channel.Channel](t, "B channel")(a.Channels.Create(ctx, b.id, "Tenant B Site", channel.DefaultSettings()))
 	var p auth.Principal
 	b.sessionKey, p, err = a.Auth.Login(ctx, auth.LoginRequest{Email: b.admin.Email, Password: b.password, IP: "192.0.2.7", UserAgent: "B's browser"})
 	ok(t, "B login", err)
@@ -71,7 +80,7 @@ func makeOtherTenant(t *testing.T, ctx context.Context, a *app.App) *otherTenant
 // ids are the strings that must never appear in an answer to tenant A.
 func (b *otherTenant) ids() []string {
 	return []string{b.id, b.admin.ID, b.agent.ID, b.teams[0].ID, b.teams[1].ID, b.token.ID, b.token.Prefix, b.contact.ID,
-		b.conv.ID, b.msg.ID, b.session}
+		b.conv.ID, b.msg.ID, b.session, b.channel.ID, b.channel.Key, b.channel.IdentitySecret}
 }
 
 // snapshot is everything of tenant B, read through the services.
@@ -99,16 +108,19 @@ func (b *otherTenant) snapshot(t *testing.T, ctx context.Context, a *app.App) st
 	ok(t, "contacts", err)
 	convs, _, err := a.Conversations.List(ctx, b.id, conversation.Filter{}, all)
 	ok(t, "conversations", err)
+	channels, _, err := a.Channels.List(ctx, b.id, all)
+	ok(t, "channels", err)
 	msgs := map[string][]conversation.Message{}
 	for _, c := range convs {
 		msgs[c.ID], err = a.Conversations.Messages(ctx, b.id, c.ID, 0, 0)
 		ok(t, "messages", err)
 	}
-	if len(users) != 2 || len(teams) != 2 || len(tokens) != 1 || len(contacts) != 1 || len(convs) != 1 || len(msgs[b.conv.ID]) != 1 {
-		t.Errorf("tenant B lost or gained something: %d users, %d teams, %d tokens, %d contacts, %d conversations",
-			len(users), len(teams), len(tokens), len(contacts), len(convs))
+	if len(users) != 2 || len(teams) != 2 || len(tokens) != 1 || len(contacts) != 1 || len(convs) != 1 || len(msgs[b.conv.ID]) != 1 ||
+		len(channels) != 1 {
+		t.Errorf("tenant B lost or gained something: %d users, %d teams, %d tokens, %d contacts, %d conversations, %d channels",
+			len(users), len(teams), len(tokens), len(contacts), len(convs), len(channels))
 	}
-	return asJSON(t, []any{tn, users, sessions, teams, members, tokens, contacts, convs, msgs})
+	return asJSON(t, []any{tn, users, sessions, teams, members, tokens, contacts, convs, msgs, channels})
 }
 
 // crossProbe says how to call one route of the API table as tenant A
@@ -116,7 +128,9 @@ func (b *otherTenant) snapshot(t *testing.T, ctx context.Context, a *app.App) st
 type crossProbe struct {
 	// body is the JSON body for the session walk (0) and the token walk (1):
 	// valid for A's own things, so that only B's ids can make it fail.
-	body  func(walk int) any
+	body func(walk int) any
+	// raw is a body sent as it is with its content type (file uploads).
+	raw   func(walk int) (contentType string, body []byte)
 	query func(walk int) string
 	// For a route without a path id (it acts on the caller's own tenant):
 	// the statuses wanted with A's session and with A's token. Routes with
@@ -129,7 +143,7 @@ type crossProbe struct {
 // before it.
 var idKind = map[string]string{
 	"sessions": "session", "users": "user", "members": "user", "teams": "team", "tokens": "token",
-	"contacts": "contact", "conversations": "conversation",
+	"contacts": "contact", "conversations": "conversation", "channels": "channel",
 }
 
 func pathKinds(path string) (params, kinds []string, ok bool) {
@@ -167,6 +181,7 @@ func TestTenantIsolation(t *testing.T) {
 		aConv := must[*client.ConversationCreated](t, "A conversation")(session.CreateConversation(ctx, client.ConversationCreate{
 			ContactID: aContact.ID, Message: &client.MessageCreate{Body: "A's message"}})).Conversation
 		aSessions := must[[]client.Session](t, "A sessions")(session.MySessions(ctx))
+		aChannel := must[*client.Channel](t, "A channel")(session.CreateChannel(ctx, client.ChannelInput{Name: "A Site"}))
 		if aMe.Tenant.ID == b.id {
 			t.Fatal("tenants A and B are the same")
 		}
@@ -177,6 +192,7 @@ func TestTenantIsolation(t *testing.T) {
 			"token":        {aTok.ID, b.token.ID},
 			"contact":      {aContact.ID, b.contact.ID},
 			"conversation": {aConv.ID, b.conv.ID},
+			"channel":      {aChannel.ID, b.channel.ID},
 		}
 		ok200, ok201, ok204 := []int{200}, []int{201}, []int{204}
 		forbidden, unauth, invalid := []int{403}, []int{401}, []int{422}
@@ -253,6 +269,20 @@ func TestTenantIsolation(t *testing.T) {
 			}},
 			"POST /api/v1/conversations/{id}/close":  {},
 			"POST /api/v1/conversations/{id}/reopen": {},
+			// A valid image, so that only B's conversation id can make it fail.
+			"POST /api/v1/conversations/{id}/uploads": {raw: func(int) (string, []byte) { return pngUpload(t) }},
+
+			"GET /api/v1/channels": {session: ok200, token: ok200},
+			"POST /api/v1/channels": {body: func(int) any {
+				// B's channel name is free in A.
+				return client.ChannelInput{Name: b.channel.Name}
+			}, session: ok201, token: ok201},
+			"GET /api/v1/channels/{id}": {},
+			"PATCH /api/v1/channels/{id}": {body: func(int) any {
+				return client.ChannelPatch{Name: ptr("Renamed by A"), RotateIdentitySecret: true,
+					Settings: &client.ChannelSettings{AllowedOrigins: []string{"https://a.example"}}}
+			}},
+			"DELETE /api/v1/channels/{id}": {},
 		}
 
 		// Every route has a probe, every probe a route, every id a kind.
@@ -267,7 +297,7 @@ func TestTenantIsolation(t *testing.T) {
 				t.Errorf("route %s has no cross-tenant probe: add one to this test", rt.Pattern())
 			case !kindsKnown:
 				t.Errorf("route %s: no tenant-B id for path parameters %v (kinds %v): add the kind to idKind", rt.Pattern(), params, kinds)
-			case rt.In != nil && p.body == nil:
+			case rt.In != nil && p.body == nil && p.raw == nil:
 				t.Errorf("route %s takes a body and its probe has none", rt.Pattern())
 			case len(params) == 0 && (p.session == nil || p.token == nil):
 				t.Errorf("route %s has no path id: its probe must say which statuses to expect", rt.Pattern())
@@ -332,7 +362,14 @@ func TestTenantIsolation(t *testing.T) {
 					calls++
 					what := walks[w].name + " " + rt.Method + " " + rt.Path + " with " + c.desc
 					var raw json.RawMessage
-					resp, err := walks[w].c.Do(ctx, rt.Method, c.path+query, body, &raw)
+					var resp *http.Response
+					var err error
+					if p.raw != nil {
+						ct, b := p.raw(w)
+						resp, err = walks[w].c.DoRaw(ctx, rt.Method, c.path+query, ct, b, &raw)
+					} else {
+						resp, err = walks[w].c.Do(ctx, rt.Method, c.path+query, body, &raw)
+					}
 					text := string(raw)
 					status := 0
 					if resp != nil {
@@ -383,6 +420,16 @@ func TestTenantIsolation(t *testing.T) {
 			}
 		}
 
+		// The upload probe's body is valid: into A's own conversation it is stored.
+		for _, wk := range walks {
+			ct, body := pngUpload(t)
+			var att client.Attachment
+			resp, err := wk.c.DoRaw(ctx, http.MethodPost, "/api/v1/conversations/"+aConv.ID+"/uploads", ct, body, &att)
+			if err != nil || resp.StatusCode != http.StatusCreated || att.Kind != "image" {
+				t.Errorf("%s: uploading the probe's image into A's conversation: %v %+v", wk.name, err, att)
+			}
+		}
+
 		if after := b.snapshot(t, ctx, a); after != before {
 			t.Errorf("tenant A changed tenant B's data:\nbefore %s\nafter  %s", before, after)
 		}
@@ -417,4 +464,24 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// pngUpload is a multipart/form-data body with one small, valid PNG image.
+func pngUpload(t *testing.T) (string, []byte) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	img.Set(0, 0, color.RGBA{R: 255, A: 255})
+	var pic bytes.Buffer
+	ok(t, "encode png", png.Encode(&pic, img))
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="file"; filename="dot.png"`)
+	h.Set("Content-Type", "image/png")
+	part, err := mw.CreatePart(h)
+	ok(t, "multipart", err)
+	_, err = part.Write(pic.Bytes())
+	ok(t, "multipart", err)
+	ok(t, "multipart", mw.Close())
+	return mw.FormDataContentType(), body.Bytes()
 }

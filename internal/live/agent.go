@@ -77,6 +77,9 @@ func (c *conn) onAgentFrame(typ string, v any) {
 		c.ready = true
 		c.mu.Unlock()
 		_ = c.ws.SetReadDeadline(time.Time{})
+		// Live events wait until the subscriptions are replayed.
+		c.hold()
+		defer c.release()
 		c.hub.register(c)
 		c.send(encode(TypeWelcome, AgentWelcome{UserID: c.principal.UserID}))
 		c.hub.sendCounts(c.tenantID, c)
@@ -95,7 +98,7 @@ func (c *conn) onAgentFrame(typ string, v any) {
 			c.fail(err, "")
 			return
 		}
-		if err := c.replay(s.ConversationID, s.AfterSeq); err != nil {
+		if err := c.replayHeld(s.ConversationID, s.AfterSeq); err != nil {
 			c.fail(err, "")
 		}
 	case TypeUnsubscribe:

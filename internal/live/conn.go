@@ -62,7 +62,14 @@ type conn struct {
 	writing bool
 	closing bool
 
-	inflight chan struct{} // bounds messages queued for commit from this client
+	// Live frames wait while a replay runs, so that the client receives the
+	// replayed messages first, in order; afterwards a live message the replay
+	// already sent is dropped (smu orders the two paths).
+	smu      sync.Mutex
+	holding  bool
+	held     []heldFrame
+	sentSeq  map[string]int64 // conversation → highest seq sent, for replayed conversations
+	inflight chan struct{}    // bounds messages queued for commit from this client
 	bucket   tokenBucket
 
 	state any // per-role handshake state
@@ -112,6 +119,88 @@ func (c *conn) send(frame []byte) {
 	if start {
 		go c.writeLoop()
 	}
+}
+
+// heldFrame is a live frame waiting for a replay to end; seq is set for
+// message frames.
+type heldFrame struct {
+	convID string
+	seq    int64
+	frame  []byte
+}
+
+// live queues a frame of the live stream: held while a replay runs, and a
+// message frame (seq > 0) of a replayed conversation only when it is newer
+// than what the client has.
+func (c *conn) live(convID string, seq int64, frame []byte) {
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	if c.holding {
+		if len(c.held) >= maxQueuedFrames {
+			c.held = nil
+			c.hub.slowConsumers.Add(1)
+			c.closeWith(CloseSlowConsumer, "slow_consumer")
+			return
+		}
+		c.held = append(c.held, heldFrame{convID, seq, frame})
+		return
+	}
+	c.deliver(convID, seq, frame)
+}
+
+// deliver sends a live frame; smu is held.
+func (c *conn) deliver(convID string, seq int64, frame []byte) {
+	if last, tracked := c.sentSeq[convID]; tracked && seq > 0 {
+		if seq <= last {
+			return
+		}
+		c.sentSeq[convID] = seq
+	}
+	c.send(frame)
+}
+
+// hold makes live frames wait until release: call it before a replay (for a
+// hello, before registering in the hub).
+func (c *conn) hold() {
+	c.smu.Lock()
+	c.holding = true
+	c.smu.Unlock()
+}
+
+// release sends the frames held during the replays, dropping the messages
+// the replays already sent.
+func (c *conn) release() {
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	for _, h := range c.held {
+		c.deliver(h.convID, h.seq, h.frame)
+	}
+	c.holding, c.held = false, nil
+}
+
+// replayed sends a message frame of a replay; smu is not held.
+func (c *conn) replayed(convID string, seq int64, frame []byte) {
+	c.smu.Lock()
+	if c.sentSeq == nil {
+		c.sentSeq = map[string]int64{}
+	}
+	if seq > c.sentSeq[convID] {
+		c.sentSeq[convID] = seq
+	}
+	c.send(frame)
+	c.smu.Unlock()
+}
+
+// resumeFrom notes that the client has a conversation up to seq.
+func (c *conn) resumeFrom(convID string, seq int64) {
+	c.smu.Lock()
+	if c.sentSeq == nil {
+		c.sentSeq = map[string]int64{}
+	}
+	if last, tracked := c.sentSeq[convID]; !tracked || seq > last {
+		c.sentSeq[convID] = seq
+	}
+	c.smu.Unlock()
 }
 
 // closeWith sends bye with a reason and then a close frame, after whatever

@@ -25,16 +25,18 @@ func (s *slot) Len() int { return 1 }
 func (s *slot) Load(string) (any, bool) {
 	return s.c, s.c != nil
 }
-func (s *slot) Delete(string)                    {}
-func (s *slot) Store(string, any)                {}
-func (s *slot) Range(func(string, any) bool)     {}
-func connOf(ws *gws.Conn) *conn                  { return ws.Session().(*slot).c }
-func (c *conn) touch()                           { c.lastSeen.Store(time.Now().UnixNano()) }
-func (c *conn) isReady() bool                    { c.mu.Lock(); defer c.mu.Unlock(); return c.ready }
-func (c *conn) current() string                  { c.mu.Lock(); defer c.mu.Unlock(); return c.convID }
-func (c *conn) setCurrent(id string)             { c.mu.Lock(); c.convID = id; c.mu.Unlock() }
-func (c *conn) lang() i18n.Lang                  { return c.language }
-func (c *conn) ctx() (context.Context, func())   { return context.WithTimeout(context.Background(), 15*time.Second) }
+func (s *slot) Delete(string)                {}
+func (s *slot) Store(string, any)            {}
+func (s *slot) Range(func(string, any) bool) {}
+func connOf(ws *gws.Conn) *conn              { return ws.Session().(*slot).c }
+func (c *conn) touch()                       { c.lastSeen.Store(time.Now().UnixNano()) }
+func (c *conn) isReady() bool                { c.mu.Lock(); defer c.mu.Unlock(); return c.ready }
+func (c *conn) current() string              { c.mu.Lock(); defer c.mu.Unlock(); return c.convID }
+func (c *conn) setCurrent(id string)         { c.mu.Lock(); c.convID = id; c.mu.Unlock() }
+func (c *conn) lang() i18n.Lang              { return c.language }
+func (c *conn) ctx() (context.Context, func()) {
+	return context.WithTimeout(context.Background(), 15*time.Second)
+}
 
 type handler struct{ h *Hub }
 
@@ -117,11 +119,20 @@ func (c *conn) refuse(err error, code uint16) {
 	c.closeWith(code, "unauthorized")
 }
 
+// replayHeld replays a conversation with the live stream held, so that
+// the replayed messages come first.
+func (c *conn) replayHeld(convID string, after int64) error {
+	c.hold()
+	defer c.release()
+	return c.replay(convID, after)
+}
+
 // replay sends the messages of a conversation after a seq, in order; a
-// visitor never receives internal notes.
+// visitor never receives internal notes. The live stream must be held.
 func (c *conn) replay(convID string, after int64) error {
 	ctx, cancel := c.ctx()
 	defer cancel()
+	c.resumeFrom(convID, after)
 	for {
 		msgs, err := c.hub.o.Conversations.Messages(ctx, c.tenantID, convID, after, 200)
 		if err != nil {
@@ -142,7 +153,7 @@ func (c *conn) replay(convID string, after int64) error {
 					out.ClientID = ""
 				}
 			}
-			c.send(encode(TypeMessage, out))
+			c.replayed(convID, m.Seq, encode(TypeMessage, out))
 		}
 		if len(msgs) < 200 {
 			return nil

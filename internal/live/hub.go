@@ -284,7 +284,7 @@ func (h *Hub) dispatch(ev *conversation.Event) {
 		out.SenderName = h.senderName(ctx, ev.TenantID, m)
 		if h.hasAgents(ev.TenantID) {
 			agentFrame := encode(TypeMessage, out)
-			h.each(false, ev.TenantID, func(c *conn) { c.send(agentFrame) })
+			h.each(false, ev.TenantID, func(c *conn) { c.live(cv.ID, m.Seq, agentFrame) })
 			if cv.Status != conversation.StatusOpen || m.SenderType == conversation.SenderContact {
 				h.markDirty(ev.TenantID)
 			}
@@ -295,7 +295,7 @@ func (h *Hub) dispatch(ev *conversation.Event) {
 			if m.SenderType != conversation.SenderContact {
 				vis.ClientID = ""
 			}
-			h.toVisitors(cv, encode(TypeMessage, vis))
+			h.toVisitors(cv, m.Seq, encode(TypeMessage, vis))
 		}
 	case conversation.EventConversation:
 		if ev.Conversation == nil {
@@ -309,25 +309,25 @@ func (h *Hub) dispatch(ev *conversation.Event) {
 		if h.hasAgents(ev.TenantID) {
 			frame := encode(TypeConversation, AgentConversation{Conversation: *cv,
 				ContactName: h.names.contact(ctx, ev.TenantID, cv.ContactID), AssigneeName: assignee})
-			h.each(false, ev.TenantID, func(c *conn) { c.send(frame) })
+			h.each(false, ev.TenantID, func(c *conn) { c.live(cv.ID, 0, frame) })
 			h.markDirty(ev.TenantID)
 		}
 		if cv.ChannelID != nil {
-			h.toVisitors(cv, encode(TypeConversation, VisitorConversation{ID: cv.ID, Status: string(cv.Status),
+			h.toVisitors(cv, 0, encode(TypeConversation, VisitorConversation{ID: cv.ID, Status: string(cv.Status),
 				AssigneeName: assignee, LastSeq: cv.LastSeq}))
 		}
 	case conversation.EventTyping:
 		out := TypingOut{ConversationID: ev.ConversationID, SenderType: ev.SenderType, On: ev.On, Name: ev.SenderName}
 		if ev.SenderType == conversation.SenderContact {
 			frame := encode(TypeTyping, out)
-			h.each(false, ev.TenantID, func(c *conn) { c.send(frame) })
+			h.each(false, ev.TenantID, func(c *conn) { c.live(ev.ConversationID, 0, frame) })
 			return
 		}
 		out.SenderID = ev.SenderID
 		agentFrame := encode(TypeTyping, out)
 		h.each(false, ev.TenantID, func(c *conn) {
 			if c.principal == nil || c.principal.UserID != ev.SenderID {
-				c.send(agentFrame)
+				c.live(ev.ConversationID, 0, agentFrame)
 			}
 		})
 		out.SenderID = ""
@@ -335,16 +335,17 @@ func (h *Hub) dispatch(ev *conversation.Event) {
 	case conversation.EventRead:
 		out := ReadOut{ConversationID: ev.ConversationID, Reader: ev.SenderType, Seq: ev.Seq}
 		frame := encode(TypeRead, out)
-		h.each(false, ev.TenantID, func(c *conn) { c.send(frame) })
+		h.each(false, ev.TenantID, func(c *conn) { c.live(ev.ConversationID, 0, frame) })
 		if ev.SenderType != conversation.SenderContact {
 			h.toVisitorsOf(ev.TenantID, ev.ConversationID, frame)
 		}
 	}
 }
 
-// toVisitors sends a frame to the visitor's open widgets on the
-// conversation's channel, moving them to this conversation if it is newer.
-func (h *Hub) toVisitors(cv *conversation.Conversation, frame []byte) {
+// toVisitors sends a frame (of message seq, or 0) to the visitor's open
+// widgets on the conversation's channel, moving them to this conversation if
+// it is newer.
+func (h *Hub) toVisitors(cv *conversation.Conversation, seq int64, frame []byte) {
 	h.each(true, cv.ContactID, func(c *conn) {
 		if c.channelID != *cv.ChannelID {
 			return
@@ -356,7 +357,7 @@ func (h *Hub) toVisitors(cv *conversation.Conversation, frame []byte) {
 		mine := c.convID == cv.ID
 		c.mu.Unlock()
 		if mine {
-			c.send(frame)
+			c.live(cv.ID, seq, frame)
 		}
 	})
 }
@@ -373,7 +374,7 @@ func (h *Hub) toVisitorsOf(tenantID, convID string, frame []byte) {
 		mine := c.convID == convID
 		c.mu.Unlock()
 		if mine {
-			c.send(frame)
+			c.live(convID, 0, frame)
 		}
 	})
 }
@@ -425,7 +426,7 @@ func (h *Hub) sendCounts(tenantID string, only *conn) {
 		if c.principal != nil {
 			mine = counts.ByAssignee[c.principal.UserID]
 		}
-		c.send(encode(TypeCounts, CountsOut{Unassigned: counts.Unassigned, Mine: mine, Open: counts.Open}))
+		c.live("", 0, encode(TypeCounts, CountsOut{Unassigned: counts.Unassigned, Mine: mine, Open: counts.Open}))
 	}
 	if only != nil {
 		send(only)

@@ -110,7 +110,7 @@ func (c *conn) onVisitorFrame(typ string, v any) {
 		}
 	case TypeSync:
 		if conv := c.current(); conv != "" {
-			if err := c.replay(conv, v.(*SyncIn).AfterSeq); err != nil {
+			if err := c.replayHeld(conv, v.(*SyncIn).AfterSeq); err != nil {
 				c.fail(err, "")
 			}
 		}
@@ -221,8 +221,11 @@ func (c *conn) visitorHello(st *visitorState, hello *VisitorHello) {
 	c.contactID, c.convID, c.ready = contactID, welcome.ConversationID, true
 	c.mu.Unlock()
 	_ = c.ws.SetReadDeadline(time.Time{})
-	// Register before replaying: an event committed meanwhile is then sent
-	// too (the widget orders by seq and drops what it has).
+	// Register before replaying, holding the live stream until the replay
+	// is sent: an event committed meanwhile follows the replay, and a
+	// message the replay already carried is not sent twice.
+	c.hold()
+	defer c.release()
 	h.register(c)
 	c.send(encode(TypeWelcome, welcome))
 	if conv.ID != "" {
