@@ -23,11 +23,11 @@ type Inbound struct {
 	ChannelID      string
 	// Hint is the conversation the sender believes current (the widget's);
 	// used when it is still open, it saves the look-ups.
-	Hint    string
-	Channel string // channel kind of a conversation opened here, e.g. "web"
-	ContactID      string
-	Visitor        VisitorInfo
-	Message        NewMessage
+	Hint      string
+	Channel   string // channel kind of a conversation opened here, e.g. "web"
+	ContactID string
+	Visitor   VisitorInfo
+	Message   NewMessage
 }
 
 // Stored is the outcome of storing an Inbound message.
