@@ -77,7 +77,7 @@ type conn struct {
 
 func newConn(h *Hub, ws *gws.Conn, r role) *conn {
 	c := &conn{ws: ws, hub: h, role: r, inflight: make(chan struct{}, 64)}
-	c.bucket = tokenBucket{capacity: 10, rate: 2, tokens: 10, last: time.Now()}
+	c.bucket = tokenBucket{capacity: 20, rate: 5, tokens: 20, last: time.Now()}
 	c.lastSeen.Store(time.Now().UnixNano())
 	return c
 }

@@ -37,6 +37,7 @@ const (
 	TypeError        = "error"
 	TypeBye          = "bye"
 	TypePong         = "pong"
+	TypeSynced       = "synced"
 )
 
 // VisitorHello opens a visitor session.
@@ -203,6 +204,12 @@ type ErrorOut struct {
 // Bye says why the server closes the connection.
 type Bye struct {
 	Reason string `json:"reason"`
+}
+
+// Synced ends a replay: the client has every message it may see up to LastSeq.
+type Synced struct {
+	ConversationID string `json:"conversation_id"`
+	LastSeq        int64  `json:"last_seq"`
 }
 
 // Pong answers a ping.

@@ -156,6 +156,9 @@ func (c *conn) replay(convID string, after int64) error {
 			c.replayed(convID, m.Seq, encode(TypeMessage, out))
 		}
 		if len(msgs) < 200 {
+			// The client now has everything up to after: gaps below it are
+			// internal notes a visitor does not see.
+			c.send(encode(TypeSynced, Synced{ConversationID: convID, LastSeq: after}))
 			return nil
 		}
 	}
