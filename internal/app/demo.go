@@ -6,9 +6,11 @@ import (
 	"io"
 
 	"github.com/switchboard-cs/switchboard/internal/account"
+	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
+	"github.com/switchboard-cs/switchboard/internal/platform/store"
 )
 
 // Demo credentials, printed at start with --demo. They are for a local demo
@@ -29,6 +31,9 @@ var demoAgents = []account.NewUser{
 func (a *App) seedDemo(ctx context.Context, out io.Writer) error {
 	t, err := a.Tenants.BySlug(ctx, DemoSlug)
 	if err == nil {
+		if err := a.demoChannel(ctx, t.ID); err != nil {
+			return err
+		}
 		a.printDemo(out)
 		return nil
 	}
@@ -80,7 +85,46 @@ func (a *App) seedDemo(ctx context.Context, out io.Writer) error {
 			return err
 		}
 	}
+	if err := a.demoChannel(ctx, t.ID); err != nil {
+		return err
+	}
 	a.printDemo(out)
+	return nil
+}
+
+// DemoChannelName names the demo tenant's website channel, shown on /demo.
+const DemoChannelName = "Demo Shop 演示商店"
+
+// demoChannel finds the demo tenant's website channel, creating it when it
+// is missing (a demo made by an older version), and remembers its key.
+func (a *App) demoChannel(ctx context.Context, tenantID string) error {
+	p := store.Page{Limit: store.MaxPageSize}
+	for {
+		chs, next, err := a.Channels.List(ctx, tenantID, p)
+		if err != nil {
+			return err
+		}
+		for _, ch := range chs {
+			if ch.Name == DemoChannelName {
+				a.demoKey = ch.Key
+				return nil
+			}
+		}
+		if next == "" {
+			break
+		}
+		if p.After, err = store.DecodeCursor(next); err != nil {
+			return err
+		}
+	}
+	st := channel.DefaultSettings()
+	st.Greeting = "您好！欢迎光临演示商店，有什么可以帮您？\nHi! Welcome to the Demo Shop — how can we help you today?"
+	st.Color = "#0e7c66"
+	ch, err := a.Channels.Create(ctx, tenantID, DemoChannelName, st)
+	if err != nil {
+		return fmt.Errorf("demo channel: %w", err)
+	}
+	a.demoKey = ch.Key
 	return nil
 }
 

@@ -40,6 +40,7 @@ func serve(env Env, args []string) int {
 		fmt.Fprintf(env.Stdout, "Switchboard is ready at %s\n", url)
 		if cfg.Demo {
 			fmt.Fprintf(env.Stdout, "Demo: sign in at %slogin\n", url)
+			fmt.Fprintf(env.Stdout, "Demo shop with the chat widget: %sdemo\n", url)
 		}
 	})
 	if err != nil {
