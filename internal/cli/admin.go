@@ -24,7 +24,7 @@ func appErr(err error) (string, bool) {
 	if !ok || e.Kind == apperr.Internal {
 		return "", false
 	}
-	msg := i18n.MustLoad().T(i18n.English, e.Key, e.Args...)
+	msg := i18n.MustLoad().Error(i18n.English, e)
 	if e.Field != "" {
 		return e.Field + ": " + msg, true
 	}
@@ -116,7 +116,11 @@ func tenantList(env Env, args []string) int {
 // tenantFlag adds --tenant; resolve returns the tenant it names, or the default one.
 func tenantFlag(fsTenant *string, a *app.App, ctx context.Context) (tenant.Tenant, error) {
 	if slug := *fsTenant; slug != "" && slug != tenant.DefaultSlug {
-		return a.Tenants.BySlug(ctx, slug)
+		t, err := a.Tenants.BySlug(ctx, slug)
+		if apperr.IsKind(err, apperr.NotFound) {
+			return t, fmt.Errorf("tenant %q does not exist (see: switchboard tenant list)", slug)
+		}
+		return t, err
 	}
 	// The default tenant exists from the first serve on; an admin command run
 	// before that creates it, so that setting up before the first start works.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -71,16 +70,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		e = apperr.New(apperr.Internal, "internal", "")
 	}
 	lang := a.lang(r)
-	args := append([]any(nil), e.Args...)
-	for i := 0; i+1 < len(args); i += 2 {
-		if args[i] == "what" { // a kind of thing, named in the reader's language
-			args[i+1] = a.cat.T(lang, "thing."+fmt.Sprint(args[i+1]))
-		}
-	}
-	msg := a.cat.T(lang, e.Key, args...)
-	if e.Field != "" {
-		msg = strings.ReplaceAll(msg, "{field}", e.Field)
-	}
+	msg := a.cat.Error(lang, e)
 	if e.Kind == apperr.Internal && e.Err != nil {
 		a.log.ErrorContext(r.Context(), "internal error", "err", e.Err)
 	}

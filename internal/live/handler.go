@@ -103,20 +103,19 @@ func (c *conn) fail(err error, clientID string) {
 		c.hub.o.Log.Error("live: frame failed", "err", err)
 		e = apperr.New(apperr.Internal, "internal", "")
 	}
-	args := append([]any(nil), e.Args...)
-	for i := 0; i+1 < len(args); i += 2 {
-		if args[i] == "what" {
-			args[i+1] = c.hub.o.Catalog.T(c.lang(), "thing."+args[i+1].(string))
-		}
-	}
-	msg := c.hub.o.Catalog.T(c.lang(), e.Key, args...)
+	msg := c.hub.o.Catalog.Error(c.lang(), e)
 	c.send(encode(TypeError, ErrorOut{Code: e.Code, Message: msg, ClientID: clientID, Field: e.Field}))
 }
 
-// refuse closes the connection after an error that ends the session.
+// refuse closes the connection after an error that ends the session; the
+// farewell says whether the client was refused or the server failed.
 func (c *conn) refuse(err error, code uint16) {
 	c.fail(err, "")
-	c.closeWith(code, "unauthorized")
+	reason := "unauthorized"
+	if code == 1011 {
+		reason = "server_error"
+	}
+	c.closeWith(code, reason)
 }
 
 // replayHeld replays a conversation with the live stream held, so that
@@ -213,7 +212,7 @@ func (h *Hub) refuseHTTP(w http.ResponseWriter, r *http.Request, err error) {
 	if status == 0 {
 		status = 400
 	}
-	msg := h.o.Catalog.T(h.o.Catalog.FromRequest(r), e.Key, e.Args...)
+	msg := h.o.Catalog.Error(h.o.Catalog.FromRequest(r), e)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(errorBody{Error: ErrorOut{Code: e.Code, Message: msg}})

@@ -143,9 +143,13 @@ func (c *conn) visitorHello(st *visitorState, hello *VisitorHello) {
 	var contactID, userID string
 	if hello.Token != "" {
 		v, err := h.o.Channels.ParseVisitorToken(ctx, ch, hello.Token)
-		if err == nil {
+		switch {
+		case err == nil && v.UserID != "" && hello.UserID == "":
+			// The site's user signed out: whoever uses this browser now
+			// must not see that user's conversation.
+		case err == nil:
 			contactID, userID = v.ContactID, v.UserID
-		} else {
+		default:
 			// Forged, expired or another channel's: say so, and go on as a
 			// new visitor (the token never reveals anyone's conversation).
 			c.fail(apperr.New(apperr.Unauthorized, "visitor_token_invalid", ""), "")

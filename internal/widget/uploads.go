@@ -182,16 +182,7 @@ func (w *Widget) writeError(rw http.ResponseWriter, r *http.Request, err error) 
 		e = apperr.New(apperr.Internal, "internal", "")
 	}
 	lang := w.o.Catalog.FromRequest(r)
-	args := append([]any(nil), e.Args...)
-	for i := 0; i+1 < len(args); i += 2 {
-		if args[i] == "what" {
-			args[i+1] = w.o.Catalog.T(lang, "thing."+fmt.Sprint(args[i+1]))
-		}
-	}
-	msg := w.o.Catalog.T(lang, e.Key, args...)
-	if e.Field != "" {
-		msg = strings.ReplaceAll(msg, "{field}", e.Field)
-	}
+	msg := w.o.Catalog.Error(lang, e)
 	if e.Kind == apperr.Internal && e.Err != nil {
 		w.o.Log.ErrorContext(r.Context(), "internal error", "err", e.Err)
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/language"
+
+	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
 )
 
 //go:embed locales/*.json
@@ -150,4 +152,21 @@ func (c *Catalog) FromRequest(r *http.Request) Lang {
 		}
 	}
 	return English
+}
+
+// Error renders a user-visible error in l: the message of its key with its
+// arguments, a "what" argument (a kind of thing) named in l too, and
+// {field} replaced by the field at fault.
+func (c *Catalog) Error(l Lang, e *apperr.Error) string {
+	args := append([]any(nil), e.Args...)
+	for i := 0; i+1 < len(args); i += 2 {
+		if args[i] == "what" {
+			args[i+1] = c.T(l, "thing."+fmt.Sprint(args[i+1]))
+		}
+	}
+	msg := c.T(l, e.Key, args...)
+	if e.Field != "" {
+		msg = strings.ReplaceAll(msg, "{field}", e.Field)
+	}
+	return msg
 }
