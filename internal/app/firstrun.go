@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/switchboard-cs/switchboard/internal/account"
+	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
 	"github.com/switchboard-cs/switchboard/internal/platform/id"
 )
 
@@ -33,6 +34,12 @@ func (a *App) firstRun(ctx context.Context, out io.Writer) error {
 	}
 	u, err := a.Accounts.CreateUser(ctx, t.ID, account.NewUser{Email: email, Name: "Administrator", Role: account.RoleAdmin,
 		Password: pw, MustChangePassword: oneTime})
+	if apperr.IsKind(err, apperr.Conflict) {
+		// Another node starting at the same time made the administrator first.
+		if made, aerr := a.Accounts.AnyAdmin(ctx); aerr == nil && made {
+			return nil
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("first administrator: %w", err)
 	}

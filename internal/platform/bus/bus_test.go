@@ -96,11 +96,15 @@ func TestMemory(t *testing.T) {
 	}
 }
 
-// natsURL starts an in-process NATS server on a free loopback port, or uses
-// SWITCHBOARD_TEST_NATS when set (CI points it at a real nats-server).
+// natsURL uses SWITCHBOARD_TEST_NATS when set (scripts/test.sh points it at
+// a real nats-server). Outside CI it otherwise starts an in-process server on
+// a free loopback port; under CI=true a missing server is a failure.
 func natsURL(t *testing.T) string {
 	if u := os.Getenv("SWITCHBOARD_TEST_NATS"); u != "" {
 		return u
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("SWITCHBOARD_TEST_NATS is not set: the bus must be tested on a real NATS server in CI")
 	}
 	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
 	if err != nil {
