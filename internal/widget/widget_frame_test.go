@@ -147,12 +147,30 @@ func TestWidgetAssets(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no versioned frame.js in the frame")
 	}
-	resp, js := get(t, srv.URL+m[1], nil)
-	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
-		t.Fatalf("frame.js: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	// frame.js and every module it imports, directly or not: served from the
+	// same versioned path, cached for good, and text put in with textContent.
+	dir := strings.TrimSuffix(m[1], "frame.js")
+	importRE := regexp.MustCompile(`(?m)^import (?:[^'";]* from )?'\./([a-z0-9-]+\.js)';`)
+	seen := map[string]bool{"frame.js": true}
+	for queue := []string{"frame.js"}; len(queue) > 0; queue = queue[1:] {
+		name := queue[0]
+		resp, js := get(t, srv.URL+dir+name, nil)
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") ||
+			!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") {
+			t.Fatalf("%s: %d %q %q", name, resp.StatusCode, resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Type"))
+		}
+		if strings.Contains(js, "innerHTML") || strings.Contains(js, "insertAdjacentHTML") {
+			t.Errorf("%s must put text in the page with textContent only", name)
+		}
+		for _, im := range importRE.FindAllStringSubmatch(js, -1) {
+			if !seen[im[1]] {
+				seen[im[1]] = true
+				queue = append(queue, im[1])
+			}
+		}
 	}
-	if strings.Contains(js, "innerHTML") || strings.Contains(js, "insertAdjacentHTML") {
-		t.Error("frame.js must put text in the page with textContent only")
+	if len(seen) < 2 {
+		t.Errorf("frame.js imports no module: %v", seen)
 	}
 	for _, p := range []string{"/widget/static/frame.css", "/widget/static/sound.js"} {
 		if resp, _ := get(t, srv.URL+p, nil); resp.StatusCode != 200 {

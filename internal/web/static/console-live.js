@@ -22,11 +22,9 @@ export class Live {
     this.attempt = 0;
     this.failures = 0;
     this.lastRx = 0;
-    this.lastTx = 0;
     this.lastPing = 0;
     this.timer = null;
     this.retryAt = 0;
-    this.stopped = false;
     this.url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/agent';
     setInterval(() => this.tick(), 1000);
     window.addEventListener('online', () => this.now());
@@ -38,7 +36,7 @@ export class Live {
 
   /** now reconnects at once, dropping a connection that is not live. */
   now() {
-    if (this.stopped || this.ready) return;
+    if (this.ready) return;
     clearTimeout(this.timer);
     this.drop();
     this.connect();
@@ -93,7 +91,6 @@ export class Live {
   }
 
   schedule(quick) {
-    if (this.stopped) return;
     if (!navigator.onLine) {
       this.o.onState('offline');
       return;
@@ -139,7 +136,6 @@ export class Live {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
     ws.send(JSON.stringify(data === undefined ? { type } : { type, data }));
-    this.lastTx = Date.now();
     return true;
   }
 
@@ -147,11 +143,5 @@ export class Live {
   send(type, data) {
     if (!this.ready) return false;
     return this.raw(type, data);
-  }
-
-  stop() {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.drop();
   }
 }

@@ -1,6 +1,6 @@
 // Helpers of the agent console: messages from the catalogue, DOM building
-// (text only: nothing from the network is ever parsed as HTML), dates,
-// sizes, and a simplified reading of browser user agents.
+// (text only: nothing from the network is ever parsed as HTML), error
+// toasts, dates, sizes, and a simplified reading of browser user agents.
 
 const messages = JSON.parse(document.getElementById('sb-messages')?.textContent || '{}');
 export const lang = document.documentElement.lang || 'en';
@@ -55,6 +55,16 @@ export function icon(name) {
   p.setAttribute('d', ICONS[name] || '');
   s.append(p);
   return s;
+}
+
+/** toast shows an error for 8 s, four at most at a time. */
+export function toast(text) {
+  const box = document.getElementById('toasts');
+  const node = el('div', { class: 'toast', role: 'alert' }, icon('alert'), el('span', { text }),
+    el('button', { type: 'button', class: 'icon-btn small', 'aria-label': t('console.dismiss'), onclick: () => node.remove() }, icon('x')));
+  box.append(node);
+  while (box.children.length > 4) box.firstElementChild.remove();
+  setTimeout(() => node.remove(), 8000);
 }
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"'）)】\]]+/gi;
