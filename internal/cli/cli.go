@@ -49,6 +49,7 @@ func commands() []command {
 		{"user", "manage users: create, list, set-password", userCmd},
 		{"token", "manage API tokens: create", tokenCmd},
 		{"config", "print the effective configuration (secrets hidden)", configCmd},
+		{"bench", "load a running server: chat", benchCmd},
 		{"version", "print the version", version},
 	}
 }
