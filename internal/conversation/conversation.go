@@ -280,7 +280,7 @@ func (s *Service) Create(ctx context.Context, tenantID string, nc NewConversatio
 		}
 		evs := []Event{}
 		if nc.Message != nil {
-			m, conv, _, err := s.appendMessage(ctx, tx, c.ID, *nc.Message)
+			m, conv, _, err := s.appendMessage(ctx, tx, c.ID, *nc.Message, nil)
 			if err != nil {
 				return err
 			}

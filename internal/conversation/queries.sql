@@ -36,6 +36,11 @@ UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3, last_message_
 WHERE tenant_id = $1 AND id = $2
 RETURNING id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at, visitor, contact_read_seq, agent_read_seq, last_preview, last_sender;
 
+-- name: NextSeqIfOpen
+UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3, last_message_at = $3, last_preview = $4, last_sender = $5
+WHERE tenant_id = $1 AND id = $2 AND status = 'open' AND contact_id = $6 AND channel_id = $7
+RETURNING id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at, visitor, contact_read_seq, agent_read_seq, last_preview, last_sender;
+
 -- name: NextSeqNote
 UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3
 WHERE tenant_id = $1 AND id = $2

@@ -260,6 +260,21 @@ func (c *committer) flushDeletes() {
 // storeOne stores one message inside the batch transaction and returns the
 // events that announce it.
 func (s *Service) storeOne(ctx context.Context, tx store.Scope, in Inbound) (Stored, []Event, error) {
+	if in.ConversationID == "" && in.Hint != "" {
+		// The widget's current conversation, if it is still open: one
+		// conditional update instead of the look-ups below.
+		msg, after, created, err := s.appendMessage(ctx, tx, in.Hint, in.Message, &openFor{in.ContactID, in.ChannelID})
+		switch {
+		case err == nil && !created:
+			conv, err := s.get(ctx, tx, in.Hint)
+			return Stored{Conversation: conv, Message: msg, Duplicate: true}, nil, err
+		case err == nil:
+			return Stored{Conversation: after, Message: msg}, []Event{{Type: EventMessage, TenantID: in.TenantID,
+				ConversationID: after.ID, Message: &msg, Conversation: &after}}, nil
+		case !errors.Is(err, errNotOpen):
+			return Stored{}, nil, err
+		}
+	}
 	var conv Conversation
 	var err error
 	opened := false
@@ -267,8 +282,6 @@ func (s *Service) storeOne(ctx context.Context, tx store.Scope, in Inbound) (Sto
 		if conv, err = s.get(ctx, tx, in.ConversationID); err != nil {
 			return Stored{}, nil, err
 		}
-	} else if hinted, ok := s.hinted(ctx, tx, in); ok {
-		conv = hinted
 	} else {
 		// A retried visitor message may belong to the latest conversation,
 		// even if it was closed since.
@@ -298,7 +311,7 @@ func (s *Service) storeOne(ctx context.Context, tx store.Scope, in Inbound) (Sto
 			return Stored{}, nil, err
 		}
 	}
-	msg, after, created, err := s.appendMessage(ctx, tx, conv.ID, in.Message)
+	msg, after, created, err := s.appendMessage(ctx, tx, conv.ID, in.Message, nil)
 	if err != nil {
 		return Stored{}, nil, err
 	}
@@ -321,22 +334,16 @@ func (s *Service) storeOne(ctx context.Context, tx store.Scope, in Inbound) (Sto
 	return Stored{Conversation: after, Message: msg, Opened: opened}, evs, nil
 }
 
-// hinted returns the conversation the sender named as current when it is
-// still the open conversation of this contact on this channel.
-func (s *Service) hinted(ctx context.Context, tx store.Scope, in Inbound) (Conversation, bool) {
-	if in.Hint == "" {
-		return Conversation{}, false
-	}
-	c, err := s.get(ctx, tx, in.Hint)
-	if err != nil || c.Status != StatusOpen || c.ContactID != in.ContactID || deref(c.ChannelID) != in.ChannelID {
-		return Conversation{}, false
-	}
-	return c, true
-}
+// openFor restricts appendMessage to a conversation that is open and
+// belongs to this contact and channel.
+type openFor struct{ contactID, channelID string }
+
+// errNotOpen: the hinted conversation is closed, or not the contact's.
+var errNotOpen = errors.New("conversation: not the open conversation")
 
 // appendMessage gives the message the next sequence number and stores it,
 // inside tx; created is false when the client id was already stored.
-func (s *Service) appendMessage(ctx context.Context, tx store.Scope, convID string, m NewMessage) (Message, Conversation, bool, error) {
+func (s *Service) appendMessage(ctx context.Context, tx store.Scope, convID string, m NewMessage, only *openFor) (Message, Conversation, bool, error) {
 	if m.ClientID != "" {
 		existing, err := scanMessage(tx.QueryRow(ctx, q.Get("MessageByClientID"), convID, m.ClientID))
 		if err == nil {
@@ -353,14 +360,21 @@ func (s *Service) appendMessage(ctx context.Context, tx store.Scope, convID stri
 		msg.Attachments = []Attachment{}
 	}
 	var row *store.Row
-	if m.Private {
+	switch {
+	case only != nil && !m.Private:
+		row = tx.QueryRow(ctx, q.Get("NextSeqIfOpen"), convID, store.Millis(now), previewOf(msg), string(m.SenderType),
+			only.contactID, only.channelID)
+	case m.Private:
 		// A note changes neither the preview nor who wrote last.
 		row = tx.QueryRow(ctx, q.Get("NextSeqNote"), convID, store.Millis(now))
-	} else {
+	default:
 		row = tx.QueryRow(ctx, q.Get("NextSeq"), convID, store.Millis(now), previewOf(msg), string(m.SenderType))
 	}
 	conv, err := scanConversation(row)
 	if err != nil {
+		if errors.Is(err, store.ErrNotFound) && only != nil {
+			return Message{}, Conversation{}, false, errNotOpen
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			return Message{}, Conversation{}, false, apperr.NotFoundf("conversation")
 		}

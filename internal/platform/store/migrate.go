@@ -103,6 +103,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 			applied = append(applied, m.Version)
 		}
 	}
+	db.prepareAll(ctx)
 	return applied, nil
 }
 

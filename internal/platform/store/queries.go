@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Query is one named SQL statement, with optional per-dialect overrides.
@@ -111,7 +112,19 @@ func LoadQueries(fsys fs.FS) (*Queries, error) {
 			}
 		}
 	}
+	loaded.Lock()
+	for _, q := range qs.byName {
+		loaded.queries = append(loaded.queries, q)
+	}
+	loaded.Unlock()
 	return qs, nil
+}
+
+// loaded is every query the program has loaded (domain packages load theirs
+// at start-up), so that a database can prepare them all once.
+var loaded struct {
+	sync.Mutex
+	queries []*Query
 }
 
 func parseQueries(qs *Queries, dialect Dialect, file, text string) error {

@@ -67,15 +67,54 @@ type querier interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
-func (s Scope) conn(q *Query) querier {
+// runner runs one statement: a prepared one (*sql.Stmt has these methods),
+// or the SQL text on a pool or transaction.
+type runner interface {
+	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+}
+
+type plain struct {
+	q    querier
+	text string
+}
+
+func (p plain) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return p.q.ExecContext(ctx, p.text, args...)
+}
+
+func (p plain) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	return p.q.QueryContext(ctx, p.text, args...)
+}
+
+func (p plain) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return p.q.QueryRowContext(ctx, p.text, args...)
+}
+
+// run picks how q runs: inside the transaction, on the writer, or on the
+// reader pool; prepared once when the database has it prepared (SQLite).
+func (s Scope) run(ctx context.Context, q *Query) runner {
+	if ps := s.db.prepared(q); ps != nil {
+		switch {
+		case s.tx != nil:
+			return s.tx.StmtContext(ctx, ps.write)
+		case q.write:
+			return ps.write
+		default:
+			return ps.read
+		}
+	}
+	var on querier
 	switch {
 	case s.tx != nil:
-		return s.tx
+		on = s.tx
 	case q.write:
-		return s.db.write
+		on = s.db.write
 	default:
-		return s.db.read
+		on = s.db.read
 	}
+	return plain{q: on, text: q.SQL(s.db.dialect)}
 }
 
 // Row is the result of QueryRow; Scan maps "no rows" to ErrNotFound.
@@ -106,7 +145,7 @@ func (s Scope) QueryRow(ctx context.Context, q *Query, args ...any) *Row {
 	if err != nil {
 		return &Row{err: err}
 	}
-	return &Row{row: s.conn(q).QueryRowContext(ctx, q.SQL(s.db.dialect), a...)}
+	return &Row{row: s.run(ctx, q).QueryRowContext(ctx, a...)}
 }
 
 // Query runs a query returning rows.
@@ -115,7 +154,7 @@ func (s Scope) Query(ctx context.Context, q *Query, args ...any) (*Rows, error) 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.conn(q).QueryContext(ctx, q.SQL(s.db.dialect), a...)
+	rows, err := s.run(ctx, q).QueryContext(ctx, a...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -128,7 +167,7 @@ func (s Scope) Exec(ctx context.Context, q *Query, args ...any) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	res, err := s.conn(q).ExecContext(ctx, q.SQL(s.db.dialect), a...)
+	res, err := s.run(ctx, q).ExecContext(ctx, a...)
 	if err != nil {
 		return 0, mapErr(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,6 +46,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	where   string // a description without secrets, for logs
+	stmts   atomic.Pointer[map[*Query]*preparedStmt]
 }
 
 // Options tune the pools; zero values pick sensible defaults.
@@ -147,6 +149,12 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the pools; on SQLite it also checkpoints the WAL.
 func (db *DB) Close() error {
+	if m := db.stmts.Swap(nil); m != nil {
+		for _, p := range *m {
+			p.write.Close()
+			p.read.Close()
+		}
+	}
 	if db.dialect == SQLite {
 		_, _ = db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
