@@ -171,13 +171,13 @@ type Options struct {
 
 // Service manages conversations and messages.
 type Service struct {
-	db        *store.DB
-	dir       Directory
-	pub       Publisher
-	log       *slog.Logger
-	now       func() time.Time
-	committer *committer
-	outbox    bool
+	db         *store.DB
+	dir        Directory
+	pub        Publisher
+	log        *slog.Logger
+	now        func() time.Time
+	committers committers
+	outbox     bool
 }
 
 type nopPublisher struct{}
@@ -193,7 +193,11 @@ func New(o Options) *Service {
 	if s.log == nil {
 		s.log = discardLog
 	}
-	s.committer = newCommitter(s, o.MaxBatch)
+	n := 1
+	if o.DB.Dialect() == store.Postgres {
+		n = 4
+	}
+	s.committers = newCommitters(s, o.MaxBatch, n)
 	return s
 }
 
@@ -202,7 +206,7 @@ func New(o Options) *Service {
 func (s *Service) SetPublisher(p Publisher, outbox bool) { s.pub, s.outbox = p, outbox }
 
 // Shutdown stops the committer after the messages already queued are stored.
-func (s *Service) Shutdown() { s.committer.stop() }
+func (s *Service) Shutdown() { s.committers.stop() }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"strings"
 	"sync"
 	"time"
@@ -77,7 +78,7 @@ func (s *Service) ReceiveAsync(in Inbound, done func(Stored, error)) error {
 	if in.ConversationID == "" && (in.ContactID == "" || in.ChannelID == "") {
 		return apperr.Invalidf("conversation_id", "required")
 	}
-	return s.committer.enqueue(&pending{in: in, done: done})
+	return s.committers.pick(in).enqueue(&pending{in: in, done: done})
 }
 
 // Post stores a message in a conversation (REST API) and returns it with
@@ -108,6 +109,40 @@ type committer struct {
 }
 
 var errStopped = errors.New("conversation: the server is shutting down")
+
+// committers are the node's committer goroutines. SQLite has one writer,
+// so one committer. On PostgreSQL, round trips rather than the database
+// bound one committer, so several run side by side; every message of one
+// visitor (by contact) or of one conversation goes to the same one, which
+// keeps each sender's order.
+type committers []*committer
+
+func newCommitters(s *Service, max, n int) committers {
+	cs := make(committers, n)
+	for i := range cs {
+		cs[i] = newCommitter(s, max)
+	}
+	return cs
+}
+
+func (cs committers) pick(in Inbound) *committer {
+	if len(cs) == 1 {
+		return cs[0]
+	}
+	key := in.ConversationID
+	if key == "" {
+		key = in.ContactID
+	}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return cs[h.Sum32()%uint32(len(cs))]
+}
+
+func (cs committers) stop() {
+	for _, c := range cs {
+		c.stop()
+	}
+}
 
 func newCommitter(s *Service, max int) *committer {
 	if max <= 0 {
