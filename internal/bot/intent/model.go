@@ -1,0 +1,350 @@
+package intent
+
+import (
+	"errors"
+	"math"
+	"sort"
+)
+
+// Example is one labelled training or evaluation text.
+type Example struct {
+	Text  string
+	Label string
+}
+
+// MemberConfig is one linear model of the ensemble: its own features and
+// regularisation. Member decision values are summed with Weight.
+type MemberConfig struct {
+	Features FeatureConfig
+	C        float64 // SVM cost (larger = less regularisation)
+	Weight   float64
+	// KNNWeight adds, per class, this times the best cosine similarity to
+	// a training example of the class. Zero disables it.
+	KNNWeight float64
+}
+
+// Config controls training.
+type Config struct {
+	Members []MemberConfig
+	MaxIter int    // dual coordinate descent epochs per class (cap)
+	Seed    uint64 // fixed seed => identical models
+	// OOSLabel names training examples of questions to decline; they train
+	// an explicit reject class. Empty means "oos".
+	OOSLabel string
+	// Threshold declines a question when the calibrated probability of the
+	// best in-scope label is below it. Zero disables the threshold.
+	Threshold float64
+}
+
+// DefaultConfig is a word + character n-gram ensemble that works for both
+// English and Chinese.
+func DefaultConfig() Config {
+	return Config{
+		Members: []MemberConfig{{
+			Features: DefaultFeatureConfig(),
+			C:        1,
+			Weight:   1,
+		}},
+		MaxIter: 50,
+		Seed:    1,
+	}
+}
+
+type member struct {
+	voc    *vocab
+	w      []float32 // feature-major: w[f*nClass+c]
+	b      []float32
+	weight float32
+	knn    *exemplars
+	knnW   float64
+	norm   float64
+}
+
+// Model is a trained intent classifier. It is safe for concurrent use.
+type Model struct {
+	labels    []string
+	oos       int // index of the reject class, -1 if none
+	members   []member
+	temp      float64
+	threshold float64
+}
+
+// Candidate is one ranked label.
+type Candidate struct {
+	Label string
+	Score float64 // combined decision value
+	Prob  float64 // calibrated probability
+}
+
+// Prediction is the decision for one question.
+type Prediction struct {
+	// Label is the chosen in-scope label, or "" when declined.
+	Label string
+	// OOS reports that no label answers the question (hand off to a human).
+	OOS bool
+	// OOSProb is the calibrated probability of the reject class (0 if the
+	// model has none).
+	OOSProb float64
+	// Candidates are the best in-scope labels, best first.
+	Candidates []Candidate
+}
+
+// Train fits a model on the examples.
+func Train(examples []Example, cfg Config) (*Model, error) {
+	if len(examples) == 0 {
+		return nil, errors.New("intent: no training examples")
+	}
+	if len(cfg.Members) == 0 {
+		cfg.Members = DefaultConfig().Members
+	}
+	if cfg.MaxIter <= 0 {
+		cfg.MaxIter = 50
+	}
+	oosLabel := cfg.OOSLabel
+	if oosLabel == "" {
+		oosLabel = "oos"
+	}
+	m := &Model{oos: -1, temp: 1, threshold: cfg.Threshold}
+	labelIdx := map[string]int{}
+	ys := make([]int, len(examples))
+	texts := make([]string, len(examples))
+	for i, e := range examples {
+		j, ok := labelIdx[e.Label]
+		if !ok {
+			j = len(m.labels)
+			labelIdx[e.Label] = j
+			m.labels = append(m.labels, e.Label)
+		}
+		ys[i] = j
+		texts[i] = e.Text
+	}
+	if j, ok := labelIdx[oosLabel]; ok {
+		m.oos = j
+	}
+	if len(m.labels)-btoi(m.oos >= 0) < 2 {
+		return nil, errors.New("intent: need at least two in-scope labels")
+	}
+	for k, mc := range cfg.Members {
+		voc := buildVocab(mc.Features, texts)
+		xs := make([]sparse, len(texts))
+		for i, t := range texts {
+			xs[i] = voc.transform(t)
+		}
+		c := mc.C
+		if c <= 0 {
+			c = 1
+		}
+		w, b := trainOvRSVM(xs, ys, len(voc.idf), len(m.labels), c, cfg.MaxIter, cfg.Seed+uint64(k)*1000003)
+		wt := mc.Weight
+		if wt == 0 {
+			wt = 1
+		}
+		mb := member{voc: voc, w: w, b: b, weight: float32(wt), knnW: mc.KNNWeight, norm: 1}
+		if mc.Features.CharMaxN > 0 {
+			mb.norm += mc.Features.CharWeight * mc.Features.CharWeight
+		}
+		if mc.KNNWeight > 0 {
+			mb.knn = buildExemplars(xs, ys, len(voc.idf))
+		}
+		m.members = append(m.members, mb)
+	}
+	return m, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Labels returns the class labels (including the reject class, if any).
+func (m *Model) Labels() []string { return m.labels }
+
+// Temperature returns the softmax temperature used for probabilities.
+func (m *Model) Temperature() float64 { return m.temp }
+
+// Threshold returns the in-scope probability threshold.
+func (m *Model) Threshold() float64 { return m.threshold }
+
+// SetThreshold sets the in-scope probability threshold (0 disables it).
+func (m *Model) SetThreshold(t float64) { m.threshold = t }
+
+// scores writes the combined decision values for text into out.
+func (m *Model) scores(text string, out []float64) {
+	clear(out)
+	nc := len(m.labels)
+	for _, mb := range m.members {
+		x := mb.voc.transform(text)
+		wt := float64(mb.weight)
+		for c := range nc {
+			out[c] += wt * float64(mb.b[c])
+		}
+		for k, j := range x.idx {
+			v := float64(x.val[k]) * wt
+			row := mb.w[int(j)*nc : int(j)*nc+nc]
+			for c, wc := range row {
+				out[c] += v * float64(wc)
+			}
+		}
+		if mb.knn != nil {
+			sim := make([]float64, nc)
+			acc := make([]float32, mb.knn.n)
+			mb.knn.maxSim(x, mb.norm, sim, acc)
+			for c := range nc {
+				out[c] += mb.knnW * sim[c]
+			}
+		}
+	}
+}
+
+func softmax(scores []float64, temp float64, out []float64) {
+	mx := math.Inf(-1)
+	for _, s := range scores {
+		mx = max(mx, s)
+	}
+	var z float64
+	for i, s := range scores {
+		out[i] = math.Exp((s - mx) / temp)
+		z += out[i]
+	}
+	for i := range out {
+		out[i] /= z
+	}
+}
+
+// Probabilities returns calibrated probabilities over Labels().
+func (m *Model) Probabilities(text string) []float64 {
+	s := make([]float64, len(m.labels))
+	m.scores(text, s)
+	p := make([]float64, len(s))
+	softmax(s, m.temp, p)
+	return p
+}
+
+// Predict ranks the k best in-scope labels and decides whether to decline.
+func (m *Model) Predict(text string, k int) Prediction {
+	nc := len(m.labels)
+	s := make([]float64, nc)
+	m.scores(text, s)
+	p := make([]float64, nc)
+	softmax(s, m.temp, p)
+	order := make([]int, 0, nc)
+	for c := range nc {
+		if c != m.oos {
+			order = append(order, c)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return s[order[a]] > s[order[b]] })
+	k = max(1, min(k, len(order)))
+	var pred Prediction
+	for _, c := range order[:k] {
+		pred.Candidates = append(pred.Candidates, Candidate{Label: m.labels[c], Score: s[c], Prob: p[c]})
+	}
+	top := order[0]
+	if m.oos >= 0 {
+		pred.OOSProb = p[m.oos]
+		if s[m.oos] > s[top] {
+			pred.OOS = true
+		}
+	}
+	if p[top] < m.threshold {
+		pred.OOS = true
+	}
+	if !pred.OOS {
+		pred.Label = m.labels[top]
+	}
+	return pred
+}
+
+// Calibrate fits the softmax temperature by minimising the negative
+// log-likelihood of held-out examples (labels unknown to the model are
+// ignored). It returns the fitted temperature.
+func (m *Model) Calibrate(examples []Example) float64 {
+	idx := map[string]int{}
+	for i, l := range m.labels {
+		idx[l] = i
+	}
+	var all [][]float64
+	var ys []int
+	for _, e := range examples {
+		y, ok := idx[e.Label]
+		if !ok {
+			continue
+		}
+		s := make([]float64, len(m.labels))
+		m.scores(e.Text, s)
+		all = append(all, s)
+		ys = append(ys, y)
+	}
+	if len(all) == 0 {
+		return m.temp
+	}
+	nll := func(logT float64) float64 {
+		t := math.Exp(logT)
+		var sum float64
+		for i, s := range all {
+			mx := math.Inf(-1)
+			for _, v := range s {
+				mx = max(mx, v)
+			}
+			var z float64
+			for _, v := range s {
+				z += math.Exp((v - mx) / t)
+			}
+			sum += math.Log(z) - (s[ys[i]]-mx)/t
+		}
+		return sum
+	}
+	// Golden-section search on log T in [log 1e-3, log 1e2].
+	a, b := math.Log(1e-3), math.Log(1e2)
+	g := (math.Sqrt(5) - 1) / 2
+	c, d := b-g*(b-a), a+g*(b-a)
+	fc, fd := nll(c), nll(d)
+	for range 60 {
+		if fc < fd {
+			b, d, fd = d, c, fc
+			c = b - g*(b-a)
+			fc = nll(c)
+		} else {
+			a, c, fc = c, d, fd
+			d = a + g*(b-a)
+			fd = nll(d)
+		}
+	}
+	m.temp = math.Exp((a + b) / 2)
+	return m.temp
+}
+
+// ThresholdForRecall returns the smallest in-scope probability threshold
+// that declines at least the given fraction of the examples labelled
+// oosLabel. It does not change the model.
+func (m *Model) ThresholdForRecall(examples []Example, oosLabel string, recall float64) float64 {
+	saved := m.threshold
+	m.threshold = 0
+	defer func() { m.threshold = saved }()
+	var tops []float64
+	declined := 0
+	n := 0
+	for _, e := range examples {
+		if e.Label != oosLabel {
+			continue
+		}
+		n++
+		p := m.Predict(e.Text, 1)
+		if p.OOS {
+			declined++
+			continue
+		}
+		tops = append(tops, p.Candidates[0].Prob)
+	}
+	need := int(math.Ceil(recall*float64(n))) - declined
+	if need <= 0 || len(tops) == 0 {
+		return 0
+	}
+	sort.Float64s(tops)
+	if need >= len(tops) {
+		return math.Nextafter(tops[len(tops)-1], 2)
+	}
+	return (tops[need-1] + tops[need]) / 2
+}
