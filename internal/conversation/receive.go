@@ -75,6 +75,9 @@ func (s *Service) ReceiveAsync(in Inbound, done func(Stored, error)) error {
 	if err := CheckMessage(&in.Message); err != nil {
 		return err
 	}
+	if in.TenantID == "" {
+		return apperr.New(apperr.Internal, "internal", "").WithCause(errors.New("conversation: message without a tenant"))
+	}
 	if in.ConversationID == "" && (in.ContactID == "" || in.ChannelID == "") {
 		return apperr.Invalidf("conversation_id", "required")
 	}
@@ -302,6 +305,11 @@ func (s *Service) storeOne(ctx context.Context, tx store.Scope, in Inbound) (Sto
 		switch {
 		case err == nil && !created:
 			conv, err := s.get(ctx, tx, in.Hint)
+			if err == nil && (conv.ContactID != in.ContactID || deref(conv.ChannelID) != in.ChannelID) {
+				// Never answer with another visitor's message, even if a
+				// hint were ever wrong.
+				return Stored{}, nil, apperr.NotFoundf("conversation")
+			}
 			return Stored{Conversation: conv, Message: msg, Duplicate: true}, nil, err
 		case err == nil:
 			return Stored{Conversation: after, Message: msg}, []Event{{Type: EventMessage, TenantID: in.TenantID,
@@ -337,6 +345,12 @@ func (s *Service) storeOne(ctx context.Context, tx store.Scope, in Inbound) (Sto
 			kind := in.Channel
 			if kind == "" {
 				kind = "web"
+			}
+			// The contact may have been deleted while its widget was open:
+			// refuse this message alone instead of failing the whole batch
+			// on the foreign key.
+			if err := s.dir.ContactExists(ctx, in.TenantID, in.ContactID); err != nil {
+				return Stored{}, nil, err
 			}
 			conv, err = s.insertConversation(ctx, tx, in.TenantID, NewConversation{ContactID: in.ContactID, Channel: kind,
 				ChannelID: in.ChannelID, Visitor: in.Visitor}, "")

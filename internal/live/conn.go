@@ -150,11 +150,11 @@ func (c *conn) live(convID string, seq int64, frame []byte) {
 
 // deliver sends a live frame; smu is held.
 func (c *conn) deliver(convID string, seq int64, frame []byte) {
-	if last, tracked := c.sentSeq[convID]; tracked && seq > 0 {
-		if seq <= last {
-			return
-		}
-		c.sentSeq[convID] = seq
+	// Only what a replay carried is dropped: live frames may arrive out of
+	// seq order (several committers, several nodes), and the client orders
+	// them; raising the mark here would drop an earlier one arriving late.
+	if last, tracked := c.sentSeq[convID]; tracked && seq > 0 && seq <= last {
+		return
 	}
 	c.send(frame)
 }

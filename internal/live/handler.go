@@ -197,6 +197,11 @@ func (h *Hub) accept(w http.ResponseWriter, r *http.Request, c *conn) {
 	ws.Session().(*slot).c = c
 	h.all.Store(c, struct{}{})
 	h.connections.Add(1)
+	if h.draining.Load() {
+		// Accepted while the drain went through the list: send this one
+		// elsewhere too.
+		c.closeWith(CloseServiceRestart, "shutdown")
+	}
 	go ws.ReadLoop()
 }
 
