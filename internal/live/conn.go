@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -276,6 +277,27 @@ func (c *conn) ping() {
 	c.qmu.Unlock()
 	if start {
 		go c.writeLoop()
+	}
+}
+
+// waitQueueBelow waits until fewer than n frames wait to be written (the
+// connection closing or ctx ending stops the wait).
+func (c *conn) waitQueueBelow(ctx context.Context, n int) error {
+	for {
+		c.qmu.Lock()
+		l, closing := len(c.queue), c.closing
+		c.qmu.Unlock()
+		if closing {
+			return context.Canceled
+		}
+		if l < n {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 }
 

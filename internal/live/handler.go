@@ -154,6 +154,13 @@ func (c *conn) replay(convID string, after int64) error {
 			}
 			c.replayed(convID, m.Seq, encode(TypeMessage, out))
 		}
+		if len(msgs) == 200 {
+			// A long history goes out page by page at the client's pace,
+			// so that a replay alone never trips the slow-consumer limit.
+			if err := c.waitQueueBelow(ctx, maxQueuedFrames/4); err != nil {
+				return err
+			}
+		}
 		if len(msgs) < 200 {
 			// The client now has everything up to after: gaps below it are
 			// internal notes a visitor does not see.
