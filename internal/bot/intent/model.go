@@ -21,6 +21,20 @@ type MemberConfig struct {
 	// KNNWeight adds, per class, this times the best cosine similarity to
 	// a training example of the class. Zero disables it.
 	KNNWeight float64
+	// Kind is the learner: "" or "svm" (one-vs-rest linear SVM) or
+	// "softmax" (multinomial logistic regression, L2, SGD) or "embed"
+	// (fastText-style: feature embeddings of size Dim, summed, softmax).
+	Kind string
+	// Lambda is the per-example L2 strength of the softmax learner
+	// (default 1e-4); Epochs its number of SGD passes (default 20).
+	Lambda float64
+	Epochs int
+	// Dim and LR are the embedding size (default 100) and initial
+	// learning rate (default 0.5) of the "embed" learner.
+	Dim int
+	LR  float64
+	// Balanced weights every example by n / (classes * class size).
+	Balanced bool
 }
 
 // Config controls training.
@@ -37,12 +51,20 @@ type Config struct {
 }
 
 // DefaultConfig is a word + character n-gram ensemble that works for both
-// English and Chinese.
+// English and Chinese: a linear SVM and a fastText-style embedding model on
+// the same features, pooled after per-member calibration.
 func DefaultConfig() Config {
 	return Config{
 		Members: []MemberConfig{{
 			Features: DefaultFeatureConfig(),
 			C:        1,
+			Weight:   1,
+		}, {
+			Features: DefaultFeatureConfig(),
+			Kind:     "embed",
+			Dim:      100,
+			Epochs:   10,
+			LR:       0.1,
 			Weight:   1,
 		}},
 		MaxIter: 50,
@@ -58,6 +80,8 @@ type member struct {
 	knn    *exemplars
 	knnW   float64
 	norm   float64
+	emb    *lowRank
+	temp   float64 // member temperature (1 until Calibrate, single members keep 1)
 }
 
 // Model is a trained intent classifier. It is safe for concurrent use.
@@ -130,16 +154,49 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 		for i, t := range texts {
 			xs[i] = voc.transform(t)
 		}
-		c := mc.C
-		if c <= 0 {
-			c = 1
+		var sw []float64
+		if mc.Balanced {
+			sw = balancedWeights(ys, len(m.labels))
 		}
-		w, b := trainOvRSVM(xs, ys, len(voc.idf), len(m.labels), c, cfg.MaxIter, cfg.Seed+uint64(k)*1000003)
+		seed := cfg.Seed + uint64(k)*1000003
+		var w, b []float32
+		var emb *lowRank
+		switch mc.Kind {
+		case "", "svm":
+			c := mc.C
+			if c <= 0 {
+				c = 1
+			}
+			w, b = trainOvRSVM(xs, ys, sw, len(voc.idf), len(m.labels), c, cfg.MaxIter, seed)
+		case "softmax":
+			lambda, epochs := mc.Lambda, mc.Epochs
+			if lambda <= 0 {
+				lambda = 1e-4
+			}
+			if epochs <= 0 {
+				epochs = 20
+			}
+			w, b = trainSoftmax(xs, ys, sw, len(voc.idf), len(m.labels), lambda, epochs, seed)
+		case "embed":
+			dim, epochs, lr := mc.Dim, mc.Epochs, mc.LR
+			if dim <= 0 {
+				dim = 100
+			}
+			if epochs <= 0 {
+				epochs = 20
+			}
+			if lr <= 0 {
+				lr = 0.5
+			}
+			emb = trainLowRank(xs, ys, sw, len(voc.idf), len(m.labels), dim, epochs, lr, seed)
+		default:
+			return nil, errors.New("intent: unknown member kind " + mc.Kind)
+		}
 		wt := mc.Weight
 		if wt == 0 {
 			wt = 1
 		}
-		mb := member{voc: voc, w: w, b: b, weight: float32(wt), knnW: mc.KNNWeight, norm: 1}
+		mb := member{voc: voc, w: w, b: b, weight: float32(wt), knnW: mc.KNNWeight, norm: 1, temp: 1, emb: emb}
 		if mc.Features.CharMaxN > 0 {
 			mb.norm += mc.Features.CharWeight * mc.Features.CharWeight
 		}
@@ -149,6 +206,19 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 		m.members = append(m.members, mb)
 	}
 	return m, nil
+}
+
+// balancedWeights returns n / (classes * class size) per example.
+func balancedWeights(ys []int, nClass int) []float64 {
+	cnt := make([]int, nClass)
+	for _, y := range ys {
+		cnt[y]++
+	}
+	sw := make([]float64, len(ys))
+	for i, y := range ys {
+		sw[i] = float64(len(ys)) / float64(nClass*cnt[y])
+	}
+	return sw
 }
 
 func btoi(b bool) int {
@@ -170,30 +240,42 @@ func (m *Model) Threshold() float64 { return m.threshold }
 // SetThreshold sets the in-scope probability threshold (0 disables it).
 func (m *Model) SetThreshold(t float64) { m.threshold = t }
 
-// scores writes the combined decision values for text into out.
+// scores writes the combined decision values for text into out: the sum
+// of the members' decision values, each divided by its own temperature and
+// multiplied by its weight (a log-linear pool of the members' calibrated
+// probabilities).
 func (m *Model) scores(text string, out []float64) {
 	clear(out)
+	for i := range m.members {
+		m.memberScores(i, text, out, float64(m.members[i].weight)/m.members[i].temp)
+	}
+}
+
+// memberScores adds wt times member i's decision values to out.
+func (m *Model) memberScores(i int, text string, out []float64, wt float64) {
+	mb := &m.members[i]
 	nc := len(m.labels)
-	for _, mb := range m.members {
-		x := mb.voc.transform(text)
-		wt := float64(mb.weight)
+	x := mb.voc.transform(text)
+	if mb.emb != nil {
+		mb.emb.addScores(x, wt, out)
+		return
+	}
+	for c := range nc {
+		out[c] += wt * float64(mb.b[c])
+	}
+	for k, j := range x.idx {
+		v := float64(x.val[k]) * wt
+		row := mb.w[int(j)*nc : int(j)*nc+nc]
+		for c, wc := range row {
+			out[c] += v * float64(wc)
+		}
+	}
+	if mb.knn != nil {
+		sim := make([]float64, nc)
+		acc := make([]float32, mb.knn.n)
+		mb.knn.maxSim(x, mb.norm, sim, acc)
 		for c := range nc {
-			out[c] += wt * float64(mb.b[c])
-		}
-		for k, j := range x.idx {
-			v := float64(x.val[k]) * wt
-			row := mb.w[int(j)*nc : int(j)*nc+nc]
-			for c, wc := range row {
-				out[c] += v * float64(wc)
-			}
-		}
-		if mb.knn != nil {
-			sim := make([]float64, nc)
-			acc := make([]float32, mb.knn.n)
-			mb.knn.maxSim(x, mb.norm, sim, acc)
-			for c := range nc {
-				out[c] += mb.knnW * sim[c]
-			}
+			out[c] += wt * mb.knnW * sim[c]
 		}
 	}
 }
@@ -259,27 +341,48 @@ func (m *Model) Predict(text string, k int) Prediction {
 
 // Calibrate fits the softmax temperature by minimising the negative
 // log-likelihood of held-out examples (labels unknown to the model are
-// ignored). It returns the fitted temperature.
+// ignored). With several members, each member's own temperature is fitted
+// first, so members are pooled on the scale of calibrated probabilities,
+// then the temperature of the pool. It returns the final temperature.
 func (m *Model) Calibrate(examples []Example) float64 {
 	idx := map[string]int{}
 	for i, l := range m.labels {
 		idx[l] = i
 	}
-	var all [][]float64
+	var texts []string
 	var ys []int
 	for _, e := range examples {
-		y, ok := idx[e.Label]
-		if !ok {
-			continue
+		if y, ok := idx[e.Label]; ok {
+			texts = append(texts, e.Text)
+			ys = append(ys, y)
 		}
-		s := make([]float64, len(m.labels))
-		m.scores(e.Text, s)
-		all = append(all, s)
-		ys = append(ys, y)
 	}
-	if len(all) == 0 {
+	if len(texts) == 0 {
 		return m.temp
 	}
+	nc := len(m.labels)
+	if len(m.members) > 1 {
+		for i := range m.members {
+			all := make([][]float64, len(texts))
+			for k, t := range texts {
+				all[k] = make([]float64, nc)
+				m.memberScores(i, t, all[k], 1)
+			}
+			m.members[i].temp = fitTemperature(all, ys)
+		}
+	}
+	all := make([][]float64, len(texts))
+	for k, t := range texts {
+		all[k] = make([]float64, nc)
+		m.scores(t, all[k])
+	}
+	m.temp = fitTemperature(all, ys)
+	return m.temp
+}
+
+// fitTemperature minimises the NLL of softmax(s/T) over T by golden-section
+// search on log T in [log 1e-3, log 1e4].
+func fitTemperature(all [][]float64, ys []int) float64 {
 	nll := func(logT float64) float64 {
 		t := math.Exp(logT)
 		var sum float64
@@ -296,8 +399,7 @@ func (m *Model) Calibrate(examples []Example) float64 {
 		}
 		return sum
 	}
-	// Golden-section search on log T in [log 1e-3, log 1e2].
-	a, b := math.Log(1e-3), math.Log(1e2)
+	a, b := math.Log(1e-3), math.Log(1e4)
 	g := (math.Sqrt(5) - 1) / 2
 	c, d := b-g*(b-a), a+g*(b-a)
 	fc, fd := nll(c), nll(d)
@@ -312,8 +414,7 @@ func (m *Model) Calibrate(examples []Example) float64 {
 			fd = nll(d)
 		}
 	}
-	m.temp = math.Exp((a + b) / 2)
-	return m.temp
+	return math.Exp((a + b) / 2)
 }
 
 // ThresholdForRecall returns the smallest in-scope probability threshold

@@ -8,20 +8,26 @@ import (
 
 // trainOvRSVM trains one L2-regularised, squared-hinge linear SVM per class
 // with dual coordinate descent (with shrinking) and returns feature-major
-// weights W[f*C+c] and biases b[c]. The bias is a regularised feature of
+// weights W[f*C+c] and biases b[c]. sw optionally scales the cost per
+// example (class balancing). The bias is a regularised feature of
 // constant value 1. Classes train in parallel; each class has its own seeded
 // generator, so the result does not depend on scheduling.
-func trainOvRSVM(xs []sparse, ys []int, nFeat, nClass int, cost float64, maxIter int, seed uint64) ([]float32, []float32) {
+func trainOvRSVM(xs []sparse, ys []int, sw []float64, nFeat, nClass int, cost float64, maxIter int, seed uint64) ([]float32, []float32) {
 	W := make([]float32, nFeat*nClass)
 	b := make([]float32, nClass)
 	qd := make([]float64, len(xs))
-	diag := 0.5 / cost
+	diag := make([]float64, len(xs))
 	for i, x := range xs {
 		s := 1.0 // bias feature
 		for _, v := range x.val {
 			s += float64(v) * float64(v)
 		}
-		qd[i] = s + diag
+		ci := cost
+		if sw != nil {
+			ci *= sw[i]
+		}
+		diag[i] = 0.5 / ci
+		qd[i] = s + diag[i]
 	}
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan int)
@@ -52,7 +58,7 @@ func trainOvRSVM(xs []sparse, ys []int, nFeat, nClass int, cost float64, maxIter
 	return W, b
 }
 
-func svmOneClass(xs []sparse, ys []int, c int, w, alpha []float64, index []int32, qd []float64, diag float64, maxIter int, seed uint64) float64 {
+func svmOneClass(xs []sparse, ys []int, c int, w, alpha []float64, index []int32, qd, diag []float64, maxIter int, seed uint64) float64 {
 	const eps = 0.1
 	r := rng{s: seed}
 	l := len(xs)
@@ -76,7 +82,7 @@ func svmOneClass(xs []sparse, ys []int, c int, w, alpha []float64, index []int32
 			for k, j := range x.idx {
 				g += w[j] * float64(x.val[k])
 			}
-			g = y*g - 1 + alpha[i]*diag
+			g = y*g - 1 + alpha[i]*diag[i]
 			pg := 0.0
 			if alpha[i] == 0 {
 				if g > pgMaxOld {
