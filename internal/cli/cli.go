@@ -50,6 +50,7 @@ func commands() []command {
 		{"token", "manage API tokens: create", tokenCmd},
 		{"config", "print the effective configuration (secrets hidden)", configCmd},
 		{"bench", "load a running server: chat", benchCmd},
+		{"bot", "check the bot's models offline: eval-sentiment", botCmd},
 		{"version", "print the version", version},
 	}
 }

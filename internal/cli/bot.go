@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/switchboard-cs/switchboard/internal/bot/sentiment"
+)
+
+// botCmd is the "bot" group: offline checks of the bot's models.
+func botCmd(env Env, args []string) int {
+	subs := map[string]func(Env, []string) int{
+		"eval-sentiment": botEvalSentiment,
+	}
+	return sub(env, "bot", args, subs, []string{"eval-sentiment"})
+}
+
+// botEvalSentiment is "bot eval-sentiment": the negative-message detector
+// measured on a labelled JSONL file.
+func botEvalSentiment(env Env, args []string) int {
+	fs := flagSet(env, "bot eval-sentiment", "bot eval-sentiment --test FILE.jsonl [--train FILE.jsonl] [--json]\n\n"+
+		"Measures the detector of negative (unhappy, angry) messages on labelled examples: one JSON object per\n"+
+		"line, {\"text\": ..., \"label\": \"pos\"|\"neg\"} (\"positive\"/\"negative\" are accepted too). Without --train\n"+
+		"it measures the built-in lexicon detector; with --train it first trains a detector on that file.\n"+
+		"Prints accuracy, precision and recall of the negative class, and the time per message.")
+	testPath := fs.String("test", "", "labelled examples to measure on (required)")
+	trainPath := fs.String("train", "", "labelled examples to train a detector on first (default: the built-in detector)")
+	jsonOut := fs.Bool("json", false, "end the output with the figures as one JSON object on the last line")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(env.Stdout)
+			fs.Usage()
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if helpAsked(env, fs) {
+		return ExitOK
+	}
+	const name = "switchboard bot eval-sentiment"
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
+		return ExitUsage
+	}
+	if *testPath == "" {
+		fmt.Fprintf(env.Stderr, "%s: --test FILE.jsonl is required\n", name)
+		return ExitUsage
+	}
+	test, err := readSentimentFile(*testPath)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
+		return ExitUsage
+	}
+	var d sentiment.Detector = sentiment.Default()
+	detector := "default"
+	if *trainPath != "" {
+		train, err := readSentimentFile(*trainPath)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
+			return ExitUsage
+		}
+		m, err := sentiment.Train(train)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%s: %s: %v\n", name, *trainPath, err)
+			return ExitUsage
+		}
+		d, detector = m, "trained"
+	}
+	m := sentiment.Evaluate(d, test)
+	fmt.Fprintf(env.Stdout, "detector       %s\n", detector)
+	fmt.Fprintf(env.Stdout, "examples       %d (negative %d)\n", m.N, m.TP+m.FN)
+	fmt.Fprintf(env.Stdout, "accuracy       %.4f\n", m.Accuracy)
+	fmt.Fprintf(env.Stdout, "neg precision  %.4f\n", m.NegPrecision)
+	fmt.Fprintf(env.Stdout, "neg recall     %.4f\n", m.NegRecall)
+	fmt.Fprintf(env.Stdout, "neg f1         %.4f\n", m.NegF1)
+	fmt.Fprintf(env.Stdout, "flagged        %d right, %d wrong; missed %d\n", m.TP, m.FP, m.FN)
+	fmt.Fprintf(env.Stdout, "time/message   p50 %.3f ms, p99 %.3f ms\n", m.P50ms, m.P99ms)
+	if *jsonOut {
+		out := struct {
+			Detector string `json:"detector"`
+			sentiment.Metrics
+		}{detector, m}
+		b, err := json.Marshal(out)
+		if err != nil {
+			return fail(env, "bot eval-sentiment", err)
+		}
+		fmt.Fprintln(env.Stdout, string(b))
+	}
+	return ExitOK
+}
+
+// readSentimentFile reads labelled JSONL; an error names the file and line.
+func readSentimentFile(path string) ([]sentiment.Example, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []sentiment.Example
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var r struct {
+			Text  *string `json:"text"`
+			Label *string `json:"label"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			return nil, fmt.Errorf("%s: line %d: not a JSON object: %v", path, n, err)
+		}
+		if r.Text == nil || r.Label == nil {
+			return nil, fmt.Errorf("%s: line %d: want {\"text\": ..., \"label\": \"pos\"|\"neg\"}", path, n)
+		}
+		neg, err := sentiment.ParseLabel(*r.Label)
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %v", path, n, err)
+		}
+		out = append(out, sentiment.Example{Text: *r.Text, Negative: neg})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no examples", path)
+	}
+	return out, nil
+}
