@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"strings"
 
+	"github.com/switchboard-cs/switchboard/internal/bot/dataset"
 	"github.com/switchboard-cs/switchboard/internal/bot/sentiment"
 )
 
@@ -96,40 +94,17 @@ func botEvalSentiment(env Env, args []string) int {
 
 // readSentimentFile reads labelled JSONL; an error names the file and line.
 func readSentimentFile(path string) ([]sentiment.Example, error) {
-	f, err := os.Open(path)
+	exs, err := dataset.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var out []sentiment.Example
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		var r struct {
-			Text  *string `json:"text"`
-			Label *string `json:"label"`
-		}
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			return nil, fmt.Errorf("%s: line %d: not a JSON object: %v", path, n, err)
-		}
-		if r.Text == nil || r.Label == nil {
-			return nil, fmt.Errorf("%s: line %d: want {\"text\": ..., \"label\": \"pos\"|\"neg\"}", path, n)
-		}
-		neg, err := sentiment.ParseLabel(*r.Label)
+	out := make([]sentiment.Example, 0, len(exs))
+	for _, e := range exs {
+		neg, err := sentiment.ParseLabel(e.Label)
 		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %v", path, n, err)
+			return nil, fmt.Errorf("%s: line %d: %v", path, e.Line, err)
 		}
-		out = append(out, sentiment.Example{Text: *r.Text, Negative: neg})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no examples", path)
+		out = append(out, sentiment.Example{Text: e.Text, Negative: neg})
 	}
 	return out, nil
 }

@@ -1,8 +1,6 @@
 package intent
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +8,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/switchboard-cs/switchboard/internal/bot/dataset"
 )
 
 // Research measurements on public data. Skipped unless
@@ -29,23 +29,13 @@ func datasetsDir(t *testing.T) string {
 
 func readJSONL(t *testing.T, path string) []Example {
 	t.Helper()
-	f, err := os.Open(path)
+	exs, err := dataset.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var out []Example
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var r struct{ Text, Label string }
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, Example{Text: r.Text, Label: r.Label})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	out := make([]Example, len(exs))
+	for i, e := range exs {
+		out[i] = Example{Text: e.Text, Label: e.Label}
 	}
 	return out
 }

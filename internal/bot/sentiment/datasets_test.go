@@ -1,11 +1,11 @@
 package sentiment
 
 import (
-	"bufio"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/switchboard-cs/switchboard/internal/bot/dataset"
 )
 
 // Measurements on public review data, for docs/bot-quality.md. Skipped
@@ -25,27 +25,17 @@ func datasetsDir(t *testing.T) string {
 
 func readSplit(t *testing.T, path string) []Example {
 	t.Helper()
-	f, err := os.Open(path)
+	exs, err := dataset.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var out []Example
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var r struct{ Text, Label string }
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatal(err)
-		}
-		neg, err := ParseLabel(r.Label)
+	out := make([]Example, 0, len(exs))
+	for _, e := range exs {
+		neg, err := ParseLabel(e.Label)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, Example{Text: r.Text, Negative: neg})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+		out = append(out, Example{Text: e.Text, Negative: neg})
 	}
 	return out
 }
