@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/switchboard-cs/switchboard/internal/account"
@@ -183,36 +184,23 @@ func (a *API) teamMembers(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) addMember(w http.ResponseWriter, r *http.Request) error {
-	tid, err := pathID(r, "id", "team")
-	if err != nil {
-		return err
+// membershipRoute adds or removes the user {user_id} of the team {id}.
+func membershipRoute(fn func(ctx context.Context, tenantID, teamID, userID string) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		tid, err := pathID(r, "id", "team")
+		if err != nil {
+			return err
+		}
+		uid, err := pathID(r, "user_id", "user")
+		if err != nil {
+			return err
+		}
+		if err := fn(r.Context(), tenantOf(r), tid, uid); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
-	uid, err := pathID(r, "user_id", "user")
-	if err != nil {
-		return err
-	}
-	if err := a.accounts.AddMember(r.Context(), tenantOf(r), tid, uid); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (a *API) removeMember(w http.ResponseWriter, r *http.Request) error {
-	tid, err := pathID(r, "id", "team")
-	if err != nil {
-		return err
-	}
-	uid, err := pathID(r, "user_id", "user")
-	if err != nil {
-		return err
-	}
-	if err := a.accounts.RemoveMember(r.Context(), tenantOf(r), tid, uid); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
