@@ -14,37 +14,19 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/switchboard-cs/switchboard/internal/platform/store/storetest"
+	"github.com/switchboard-cs/switchboard/internal/servetest"
 )
-
-// syncBuffer collects a child's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // proc is a running switchboard process.
 type proc struct {
 	cmd    *exec.Cmd
-	stdout *syncBuffer
-	stderr *syncBuffer
+	stdout *servetest.Output
+	stderr *servetest.Output
 	done   chan struct{}
 	err    error
 }
@@ -63,7 +45,7 @@ func childEnv(extra ...string) []string {
 
 func start(t *testing.T, bin, dir string, env []string, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(bin, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(bin, args...), stdout: &servetest.Output{}, stderr: &servetest.Output{}, done: make(chan struct{})}
 	p.cmd.Dir = dir
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
@@ -164,15 +146,6 @@ func request(t *testing.T, method, u, token, body string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func build(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "switchboard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestServe runs the real binary the way a first-time user does: "serve" in
 // an empty directory, administrative commands beside the running server,
 // a graceful stop with a request in flight, and a second start.
@@ -180,7 +153,7 @@ func TestServe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := build(t)
+	bin := servetest.Build(t)
 	dir := t.TempDir()
 	env := childEnv("SWITCHBOARD_ADDR=127.0.0.1:0") // a free port; the command line stays "serve"
 
@@ -386,7 +359,7 @@ func TestServePostgres(t *testing.T) {
 		}
 		t.Skipf("%s is not set", storetest.PostgresEnv)
 	}
-	bin := build(t)
+	bin := servetest.Build(t)
 	dir := t.TempDir()
 	db := storetest.FreshPostgres(t)
 	env := childEnv("SWITCHBOARD_ADDR=127.0.0.1:0", "SWITCHBOARD_DATABASE="+db)

@@ -1,13 +1,11 @@
 package livetest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/switchboard-cs/switchboard/client"
 	"github.com/switchboard-cs/switchboard/internal/platform/store/storetest"
+	"github.com/switchboard-cs/switchboard/internal/servetest"
 )
 
 // clusterNATSEnv names the NATS server the cluster tests use.
@@ -60,41 +59,12 @@ func clusterPostgres(t testing.TB) string {
 	return storetest.FreshPostgres(t)
 }
 
-// clusterBuild builds the switchboard binary into the test's temp dir.
-func clusterBuild(t testing.TB) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "switchboard")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/switchboard-cs/switchboard/cmd/switchboard")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// clusterOutput collects a child's output while the test reads it.
-type clusterOutput struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *clusterOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *clusterOutput) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
-}
-
 // clusterNode is a running "switchboard serve" process.
 type clusterNode struct {
 	name   string
 	cmd    *exec.Cmd
-	stdout clusterOutput
-	stderr clusterOutput
+	stdout servetest.Output
+	stderr servetest.Output
 	done   chan struct{}
 	err    error
 	URL    string // base URL with a trailing slash, once ready

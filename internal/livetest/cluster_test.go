@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/app"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/platform/config"
+	"github.com/switchboard-cs/switchboard/internal/servetest"
 )
 
 // TestCluster runs two real "serve" processes on one PostgreSQL database and
@@ -36,7 +37,7 @@ func TestCluster(t *testing.T) {
 	}
 	db := clusterPostgres(t)
 	natsURL := clusterNATS(t)
-	bin := clusterBuild(t)
+	bin := servetest.Build(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 
@@ -647,7 +648,7 @@ func startInProcessNode(t *testing.T, name, db, natsURL string) *inProcessNode {
 	cfg := config.Defaults()
 	cfg.Database, cfg.DataDir, cfg.Bus = db, t.TempDir(), natsURL
 	cfg.AdminEmail, cfg.AdminPassword = inProcessAdmin, inProcessPassword
-	logs := &clusterOutput{}
+	logs := &servetest.Output{}
 	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)), io.Discard)
 	if err != nil {
 		t.Fatalf("node %s: %v", name, err)

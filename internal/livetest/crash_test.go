@@ -1,14 +1,12 @@
 package livetest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -18,30 +16,14 @@ import (
 	"time"
 
 	"github.com/switchboard-cs/switchboard/client"
+	"github.com/switchboard-cs/switchboard/internal/servetest"
 )
 
 // crashProc is a switchboard process started by the crash test.
 type crashProc struct {
 	cmd  *exec.Cmd
-	out  *crashOutput
+	out  *servetest.Output
 	done chan struct{}
-}
-
-type crashOutput struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *crashOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *crashOutput) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
 }
 
 var crashReady = regexp.MustCompile(`Switchboard is ready at (http://\S+?)/?\n`)
@@ -50,7 +32,7 @@ var crashReady = regexp.MustCompile(`Switchboard is ready at (http://\S+?)/?\n`)
 // loopback port, and returns once it says it is ready.
 func startServe(t *testing.T, bin, dataDir string) (*crashProc, string) {
 	t.Helper()
-	p := &crashProc{out: &crashOutput{}, done: make(chan struct{})}
+	p := &crashProc{out: &servetest.Output{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0",
 		"--admin-email", "admin@example.com", "--admin-password", "crash test admin phrase")
 	for _, kv := range os.Environ() {
@@ -151,10 +133,7 @@ func TestCrashLosesNoAcknowledgedMessage(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	bin := filepath.Join(t.TempDir(), "switchboard")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/switchboard-cs/switchboard/cmd/switchboard").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := servetest.Build(t)
 	data := t.TempDir()
 	proc, base := startServe(t, bin, data)
 	signIn := func(base string) *client.Client {
