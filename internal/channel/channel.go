@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,6 +58,118 @@ type Settings struct {
 	PreChat        PreChat  `json:"prechat"`
 	// RequireIdentity refuses visitors whose site did not sign their user id.
 	RequireIdentity bool `json:"require_identity"`
+	// Bot says when the bot answers first on this channel.
+	Bot BotMode `json:"bot"`
+}
+
+// The bot modes of a channel.
+const (
+	BotFirst        = "bot_first"         // the bot answers, people take over when needed
+	HumanFirst      = "human_first"       // conversations go straight to people
+	BotOutsideHours = "bot_outside_hours" // people during business hours, the bot outside them
+)
+
+// BotMode is who answers a channel's new conversations first.
+type BotMode struct {
+	Mode  string `json:"mode"`
+	Hours Hours  `json:"hours"` // used by BotOutsideHours
+}
+
+// Hours are weekly business hours in a time zone.
+type Hours struct {
+	TimeZone string `json:"time_zone"` // IANA name, e.g. "Asia/Shanghai"; default UTC
+	Days     []int  `json:"days"`      // 0 = Sunday … 6 = Saturday; default Monday to Friday
+	Open     string `json:"open"`      // "09:00"
+	Close    string `json:"close"`     // "18:00", after Open
+}
+
+// BotFirstAt reports whether the bot answers first on the channel at t.
+func (m BotMode) BotFirstAt(t time.Time) bool {
+	switch m.Mode {
+	case HumanFirst:
+		return false
+	case BotOutsideHours:
+		return !m.Hours.Contains(t)
+	default:
+		return true
+	}
+}
+
+// Contains reports whether t falls within the business hours.
+func (h Hours) Contains(t time.Time) bool {
+	loc, err := time.LoadLocation(h.TimeZone)
+	if err != nil || h.TimeZone == "" {
+		loc = time.UTC
+	}
+	lt := t.In(loc)
+	day := int(lt.Weekday())
+	if !slices.Contains(h.Days, day) {
+		return false
+	}
+	open, _ := clockMinutes(h.Open)
+	closing, _ := clockMinutes(h.Close)
+	now := lt.Hour()*60 + lt.Minute()
+	return now >= open && now < closing
+}
+
+// clockMinutes parses "HH:MM" into minutes after midnight.
+func clockMinutes(s string) (int, bool) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, false
+	}
+	return t.Hour()*60 + t.Minute(), true
+}
+
+// normalizeBot validates the bot mode in place, filling defaults.
+func normalizeBot(m *BotMode) error {
+	if m.Mode == "" {
+		m.Mode = BotFirst
+	}
+	if m.Mode != BotFirst && m.Mode != HumanFirst && m.Mode != BotOutsideHours {
+		return apperr.Invalidf("settings.bot.mode", "invalid_value")
+	}
+	h := &m.Hours
+	if h.TimeZone == "" {
+		h.TimeZone = "UTC"
+	}
+	if len(h.TimeZone) > 64 {
+		return apperr.Invalidf("settings.bot.hours.time_zone", "unknown_time_zone")
+	}
+	if _, err := time.LoadLocation(h.TimeZone); err != nil {
+		return apperr.Invalidf("settings.bot.hours.time_zone", "unknown_time_zone")
+	}
+	if h.Days == nil {
+		h.Days = []int{1, 2, 3, 4, 5}
+	}
+	if len(h.Days) > 7 {
+		return apperr.Invalidf("settings.bot.hours.days", "invalid_value")
+	}
+	for _, d := range h.Days {
+		if d < 0 || d > 6 {
+			return apperr.Invalidf("settings.bot.hours.days", "invalid_value")
+		}
+	}
+	slices.Sort(h.Days)
+	h.Days = slices.Compact(h.Days)
+	if h.Open == "" {
+		h.Open = "09:00"
+	}
+	if h.Close == "" {
+		h.Close = "18:00"
+	}
+	open, ok := clockMinutes(h.Open)
+	if !ok {
+		return apperr.Invalidf("settings.bot.hours.open", "invalid_time")
+	}
+	closing, ok := clockMinutes(h.Close)
+	if !ok {
+		return apperr.Invalidf("settings.bot.hours.close", "invalid_time")
+	}
+	if closing <= open {
+		return apperr.Invalidf("settings.bot.hours.close", "close_before_open")
+	}
+	return nil
 }
 
 // Channel is one way in for customers.
@@ -94,7 +207,9 @@ var (
 
 // DefaultSettings are a new channel's settings.
 func DefaultSettings() Settings {
-	return Settings{Color: "#1f6feb", Position: "right", Languages: []string{"zh", "en"}, AllowedOrigins: []string{}}
+	st := Settings{Color: "#1f6feb", Position: "right", Languages: []string{"zh", "en"}, AllowedOrigins: []string{}}
+	_ = normalizeBot(&st.Bot)
+	return st
 }
 
 // normalize validates settings in place.
@@ -147,7 +262,7 @@ func normalize(st *Settings) error {
 		}
 	}
 	st.Languages = langs
-	return nil
+	return normalizeBot(&st.Bot)
 }
 
 // NormalizeOrigin checks "scheme://host[:port]" and returns it lower-case

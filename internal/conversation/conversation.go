@@ -38,6 +38,33 @@ const (
 	StatusClosed Status = "closed"
 )
 
+// Owner says who is responsible for an open conversation right now. The
+// bot speaks only while it is the owner; once people own a conversation
+// (waiting in the queue, or with an agent) the bot stays silent.
+type Owner string
+
+// The owners of a conversation.
+const (
+	OwnerBot    Owner = "bot"    // the bot answers
+	OwnerQueue  Owner = "queue"  // waiting for an agent
+	OwnerAgent  Owner = "agent"  // an agent has it
+	OwnerClosed Owner = "closed" // closed
+)
+
+// Why the bot handed a conversation to people (Conversation.HandoffReason).
+const (
+	ReasonLowConfidence = "low_confidence"     // the bot stayed unsure
+	ReasonAskedForHuman = "asked_for_human"    // the customer asked for a person
+	ReasonNegative      = "negative_sentiment" // the customer is unhappy or angry
+	ReasonTurnLimit     = "bot_turn_limit"     // the bot answered too often without resolving
+	ReasonNoMatch       = "no_match"           // nothing in the knowledge base matched
+	ReasonAgentTookOver = "agent_took_over"    // an agent replied while the bot owned it
+)
+
+// HandoffReasons are the reasons the bot may give (ReasonAgentTookOver is
+// recorded by the service itself).
+var HandoffReasons = []string{ReasonLowConfidence, ReasonAskedForHuman, ReasonNegative, ReasonTurnLimit, ReasonNoMatch}
+
 // SenderType says who wrote a message.
 type SenderType string
 
@@ -55,6 +82,7 @@ const (
 	MaxBodyLen     = 10000
 	MaxSubjectLen  = 300
 	MaxClientIDLen = 64
+	MaxMetaLen     = 32 << 10
 )
 
 // Conversation is one exchange between a contact and the tenant.
@@ -77,6 +105,12 @@ type Conversation struct {
 	AgentReadSeq   int64       `json:"agent_read_seq"`
 	LastPreview    string      `json:"last_preview"`
 	LastSender     SenderType  `json:"last_sender"`
+	// Owner is who is responsible now; HandoffReason why the bot gave it
+	// to people (empty if it never had it); Priority orders the queue
+	// (higher first; the bot raises it for unhappy customers).
+	Owner         Owner  `json:"owner"`
+	HandoffReason string `json:"handoff_reason"`
+	Priority      int    `json:"priority"`
 }
 
 // VisitorInfo is what the widget tells about the visitor's browser, shown to agents.
@@ -114,7 +148,10 @@ type Message struct {
 	Private        bool         `json:"private"`
 	Body           string       `json:"body"`
 	Attachments    []Attachment `json:"attachments"`
-	CreatedAt      time.Time    `json:"created_at"`
+	// Meta is structured content for rich clients (a bot answer's HTML,
+	// buttons, rating handle), or absent; Body is always the plain text.
+	Meta      json.RawMessage `json:"meta,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // NewMessage is a message to store.
@@ -125,6 +162,7 @@ type NewMessage struct {
 	Private     bool // an internal note, seen by agents only
 	Body        string
 	Attachments []Attachment
+	Meta        json.RawMessage // a JSON object, ≤ MaxMetaLen bytes
 }
 
 // NewConversation is a conversation to open, optionally with its first message.
@@ -169,6 +207,15 @@ type Options struct {
 	Outbox bool
 }
 
+// OwnerFunc says who owns a conversation that opens on a channel now:
+// OwnerBot when the bot should answer first, anything else for the queue.
+// It is called inside the storing transaction and must be quick (a cache).
+type OwnerFunc func(ctx context.Context, tenantID, channelID string) Owner
+
+// StoredFunc hears of every newly stored message after its commit, on the
+// node that stored it. It is called from the committer and must not block.
+type StoredFunc func(tenantID string, st Stored)
+
 // Service manages conversations and messages.
 type Service struct {
 	db         *store.DB
@@ -178,6 +225,8 @@ type Service struct {
 	now        func() time.Time
 	committers committers
 	outbox     bool
+	owners     OwnerFunc
+	observer   StoredFunc
 }
 
 type nopPublisher struct{}
@@ -204,6 +253,14 @@ func New(o Options) *Service {
 // SetPublisher sets where events go, and whether they also go through the
 // outbox (a bus shared by several nodes); call it before serving.
 func (s *Service) SetPublisher(p Publisher, outbox bool) { s.pub, s.outbox = p, outbox }
+
+// SetOwners sets who owns conversations as they open (default: the queue);
+// call it before serving.
+func (s *Service) SetOwners(f OwnerFunc) { s.owners = f }
+
+// SetObserver sets who hears of newly stored messages (the bot); call it
+// before serving.
+func (s *Service) SetObserver(f StoredFunc) { s.observer = f }
 
 // Shutdown stops the committer after the messages already queued are stored.
 func (s *Service) Shutdown() { s.committers.stop() }
@@ -236,6 +293,15 @@ func CheckMessage(m *NewMessage) error {
 	}
 	if m.Private && m.SenderType == SenderContact {
 		return apperr.Invalidf("private", "contact_note")
+	}
+	if len(m.Meta) > 0 {
+		if len(m.Meta) > MaxMetaLen {
+			return apperr.Invalidf("meta", "too_long", "max", MaxMetaLen)
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(m.Meta, &obj) != nil {
+			return apperr.Invalidf("meta", "invalid_value")
+		}
 	}
 	return nil
 }
@@ -306,11 +372,24 @@ func (s *Service) insertConversation(ctx context.Context, tx store.Scope, tenant
 	now := s.stamp()
 	c := Conversation{ID: id.New(), ContactID: nc.ContactID, Channel: nc.Channel, ChannelID: optional(nc.ChannelID),
 		Subject: subject, Status: StatusOpen, AssigneeID: optional(nc.AssigneeID), TeamID: optional(nc.TeamID),
-		CreatedAt: now, UpdatedAt: now, Visitor: nc.Visitor}
+		CreatedAt: now, UpdatedAt: now, Visitor: nc.Visitor, Owner: s.openOwner(ctx, tenantID, nc.ChannelID, nc.AssigneeID)}
 	vis, _ := json.Marshal(c.Visitor)
 	_, err := tx.Exec(ctx, q.Get("CreateConversation"), c.ID, c.ContactID, c.Channel, c.ChannelID, c.Subject,
-		string(c.Status), c.AssigneeID, c.TeamID, store.Millis(now), string(vis))
+		string(c.Status), c.AssigneeID, c.TeamID, store.Millis(now), string(vis), string(c.Owner))
 	return c, err
+}
+
+// openOwner is the owner of a conversation that opens (or reopens) now.
+func (s *Service) openOwner(ctx context.Context, tenantID, channelID, assigneeID string) Owner {
+	if assigneeID != "" {
+		return OwnerAgent
+	}
+	if s.owners != nil {
+		if o := s.owners(ctx, tenantID, channelID); o == OwnerBot {
+			return o
+		}
+	}
+	return OwnerQueue
 }
 
 // asField turns "contact not found" into a 422 on the field that named it:
@@ -331,17 +410,19 @@ func optional(s string) *string {
 
 func scanConversation(r interface{ Scan(...any) error }) (Conversation, error) {
 	var c Conversation
-	var status, visitor, lastSender string
+	var status, visitor, lastSender, owner string
 	var channelID, assignee, team sql.NullString
 	var created, updated int64
 	var lastMsg, closed sql.NullInt64
 	err := r.Scan(&c.ID, &c.ContactID, &c.Channel, &channelID, &c.Subject, &status, &assignee, &team, &c.LastSeq,
-		&created, &updated, &lastMsg, &closed, &visitor, &c.ContactReadSeq, &c.AgentReadSeq, &c.LastPreview, &lastSender)
+		&created, &updated, &lastMsg, &closed, &visitor, &c.ContactReadSeq, &c.AgentReadSeq, &c.LastPreview, &lastSender,
+		&owner, &c.HandoffReason, &c.Priority)
 	if err != nil {
 		return c, err
 	}
 	c.Status, c.CreatedAt, c.UpdatedAt, c.LastSender = Status(status), store.Time(created), store.Time(updated), SenderType(lastSender)
 	c.ChannelID, c.AssigneeID, c.TeamID = nullable(channelID), nullable(assignee), nullable(team)
+	c.Owner = Owner(owner)
 	if lastMsg.Valid {
 		t := store.Time(lastMsg.Int64)
 		c.LastMessageAt = &t
@@ -415,9 +496,12 @@ func (s *Service) List(ctx context.Context, tenantID string, f Filter, p store.P
 func scanMessage(r interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var client sql.NullString
-	var sender, atts string
+	var sender, atts, meta string
 	var created int64
-	err := r.Scan(&m.ID, &m.ConversationID, &m.Seq, &client, &sender, &m.SenderID, &m.Private, &m.Body, &created, &atts)
+	err := r.Scan(&m.ID, &m.ConversationID, &m.Seq, &client, &sender, &m.SenderID, &m.Private, &m.Body, &created, &atts, &meta)
+	if meta != "" {
+		m.Meta = json.RawMessage(meta)
+	}
 	m.ClientID, m.SenderType, m.CreatedAt = client.String, SenderType(sender), store.Time(created)
 	m.Attachments = []Attachment{}
 	if err == nil && atts != "" && atts != "[]" {
@@ -528,7 +612,8 @@ func (s *Service) setStatus(ctx context.Context, tenantID, convID string, st Sta
 		if st == StatusClosed {
 			closed = store.Millis(now)
 		}
-		return true, tx.ExecOne(ctx, q.Get("SetStatus"), convID, string(st), closed, store.Millis(now))
+		// Reopened by a person: people own it (the queue, or its assignee).
+		return true, tx.ExecOne(ctx, q.Get("SetStatus"), convID, string(st), closed, store.Millis(now), string(OwnerQueue))
 	})
 	if errors.Is(err, store.ErrConflict) {
 		// Reopening while the visitor already has another open conversation
@@ -592,4 +677,31 @@ func (s *Service) OpenCounts(ctx context.Context, tenantID string) (Counts, erro
 		}
 	}
 	return c, rows.Err()
+}
+
+// HandOff gives an open conversation the bot owns to people (the queue),
+// recording why and with what priority. It reports false, changing
+// nothing, when the bot does not own the conversation (any more).
+func (s *Service) HandOff(ctx context.Context, tenantID, convID, reason string, priority int) (Conversation, bool, error) {
+	if !validReason(reason) {
+		return Conversation{}, false, apperr.Invalidf("reason", "invalid_value")
+	}
+	moved := false
+	c, err := s.change(ctx, tenantID, convID, func(tx store.Scope, c *Conversation) (bool, error) {
+		if c.Status != StatusOpen || c.Owner != OwnerBot {
+			return false, nil
+		}
+		moved = true
+		return true, tx.ExecOne(ctx, q.Get("HandOff"), convID, reason, priority, store.Millis(s.stamp()))
+	})
+	return c, moved, err
+}
+
+func validReason(r string) bool {
+	for _, x := range HandoffReasons {
+		if r == x {
+			return true
+		}
+	}
+	return false
 }

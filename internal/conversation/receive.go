@@ -262,6 +262,9 @@ func (c *committer) commit(batch []*pending) {
 	c.toDelete = c.toDelete[:0]
 	for _, p := range batch {
 		p.done(p.st, p.err)
+		if p.err == nil && !p.st.Duplicate && s.observer != nil {
+			s.observer(p.in.TenantID, p.st)
+		}
 	}
 	for _, r := range staged {
 		if err := s.pub.Publish(ctx, r.subject, r.payload); err != nil {
@@ -370,10 +373,11 @@ func (s *Service) storeOne(ctx context.Context, tx store.Scope, in Inbound) (Sto
 	var evs []Event
 	if after.Status == StatusClosed && in.Message.SenderType == SenderContact {
 		now := s.stamp()
-		if err := tx.ExecOne(ctx, q.Get("SetStatus"), conv.ID, string(StatusOpen), nil, store.Millis(now)); err != nil {
+		owner := s.openOwner(ctx, in.TenantID, deref(after.ChannelID), deref(after.AssigneeID))
+		if err := tx.ExecOne(ctx, q.Get("SetStatus"), conv.ID, string(StatusOpen), nil, store.Millis(now), string(owner)); err != nil {
 			return Stored{}, nil, err
 		}
-		after.Status, after.ClosedAt, after.UpdatedAt = StatusOpen, nil, now
+		after.Status, after.ClosedAt, after.UpdatedAt, after.Owner = StatusOpen, nil, now, owner
 		evs = append(evs, Event{Type: EventConversation, TenantID: in.TenantID, ConversationID: conv.ID, Conversation: &after})
 	}
 	if opened {
@@ -404,7 +408,7 @@ func (s *Service) appendMessage(ctx context.Context, tx store.Scope, convID stri
 	}
 	now := s.stamp()
 	msg := Message{ID: id.New(), ConversationID: convID, ClientID: m.ClientID, SenderType: m.SenderType,
-		SenderID: m.SenderID, Private: m.Private, Body: m.Body, Attachments: m.Attachments, CreatedAt: now}
+		SenderID: m.SenderID, Private: m.Private, Body: m.Body, Attachments: m.Attachments, Meta: m.Meta, CreatedAt: now}
 	if msg.Attachments == nil {
 		msg.Attachments = []Attachment{}
 	}
@@ -416,6 +420,10 @@ func (s *Service) appendMessage(ctx context.Context, tx store.Scope, convID stri
 	case m.Private:
 		// A note changes neither the preview nor who wrote last.
 		row = tx.QueryRow(ctx, q.Get("NextSeqNote"), convID, store.Millis(now))
+	case m.SenderType == SenderBot:
+		row = tx.QueryRow(ctx, q.Get("NextSeqBot"), convID, store.Millis(now), previewOf(msg), string(m.SenderType))
+	case m.SenderType == SenderAgent:
+		row = tx.QueryRow(ctx, q.Get("NextSeqAgent"), convID, store.Millis(now), previewOf(msg), string(m.SenderType), m.SenderID)
 	default:
 		row = tx.QueryRow(ctx, q.Get("NextSeq"), convID, store.Millis(now), previewOf(msg), string(m.SenderType))
 	}
@@ -423,6 +431,10 @@ func (s *Service) appendMessage(ctx context.Context, tx store.Scope, convID stri
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) && only != nil {
 			return Message{}, Conversation{}, false, errNotOpen
+		}
+		if errors.Is(err, store.ErrNotFound) && m.SenderType == SenderBot && !m.Private {
+			// The conversation exists (it was read before) but people own it now.
+			return Message{}, Conversation{}, false, ErrNotBotOwned
 		}
 		if errors.Is(err, store.ErrNotFound) {
 			return Message{}, Conversation{}, false, apperr.NotFoundf("conversation")
@@ -439,9 +451,12 @@ func (s *Service) appendMessage(ctx context.Context, tx store.Scope, convID stri
 		atts = string(b)
 	}
 	_, err = tx.Exec(ctx, q.Get("InsertMessage"), convID, msg.Seq, msg.ID, optional(msg.ClientID), string(msg.SenderType),
-		msg.SenderID, msg.Private, msg.Body, store.Millis(now), atts)
+		msg.SenderID, msg.Private, msg.Body, store.Millis(now), atts, string(msg.Meta))
 	return msg, conv, true, err
 }
+
+// ErrNotBotOwned refuses a bot message in a conversation that people own.
+var ErrNotBotOwned = apperr.New(apperr.Conflict, "not_bot_owned", "")
 
 // previewOf is the one line shown in inbox lists.
 func previewOf(m Message) string {

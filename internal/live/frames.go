@@ -23,6 +23,7 @@ const (
 	TypeRead        = "read"
 	TypeSync        = "sync"
 	TypePage        = "page"
+	TypeRate        = "rate" // visitors: 👍/👎 on a bot answer
 	TypePing        = "ping"
 	TypeSubscribe   = "subscribe"
 	TypeUnsubscribe = "unsubscribe"
@@ -101,6 +102,12 @@ type PageIn struct {
 	PageTitle string `json:"page_title"`
 }
 
+// RateIn rates a bot answer (the decision_id of its meta) up or down.
+type RateIn struct {
+	DecisionID string `json:"decision_id"`
+	Up         bool   `json:"up"`
+}
+
 // ChannelInfo is what the widget shows of its channel.
 type ChannelInfo struct {
 	Name      string   `json:"name"`
@@ -143,6 +150,7 @@ type MessageOut struct {
 	Private        bool                      `json:"private,omitempty"`
 	Body           string                    `json:"body"`
 	Attachments    []conversation.Attachment `json:"attachments"`
+	Meta           json.RawMessage           `json:"meta,omitempty"` // a bot message's HTML, buttons, rating handle
 	CreatedAt      time.Time                 `json:"created_at"`
 }
 
@@ -273,6 +281,8 @@ func DecodeFrame(b []byte, agent bool) (string, any, error) {
 		v = &SyncIn{}
 	case TypePage:
 		v = &PageIn{}
+	case TypeRate:
+		v = &RateIn{}
 	case TypePing:
 		return env.Type, nil, nil
 	default:

@@ -18,6 +18,7 @@ var clientTypes = map[string][2]string{
 	TypeSubscribe:   {"*live.SyncIn", "*live.SyncIn"},
 	TypeUnsubscribe: {"*live.SyncIn", "*live.SyncIn"},
 	TypePage:        {"*live.PageIn", "*live.PageIn"},
+	TypeRate:        {"*live.RateIn", "*live.RateIn"},
 	TypePing:        {"", ""},
 }
 
@@ -37,6 +38,8 @@ func typeName(v any) string {
 		return "*live.ReadIn"
 	case *SyncIn:
 		return "*live.SyncIn"
+	case *RateIn:
+		return "*live.RateIn"
 	case *PageIn:
 		return "*live.PageIn"
 	}

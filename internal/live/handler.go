@@ -144,7 +144,7 @@ func (c *conn) replay(convID string, after int64) error {
 				continue
 			}
 			out := MessageOut{ConversationID: convID, Seq: m.Seq, ID: m.ID, ClientID: m.ClientID, SenderType: m.SenderType,
-				SenderID: m.SenderID, Private: m.Private, Body: m.Body, Attachments: m.Attachments, CreatedAt: m.CreatedAt}
+				SenderID: m.SenderID, Private: m.Private, Body: m.Body, Attachments: m.Attachments, Meta: m.Meta, CreatedAt: m.CreatedAt}
 			out.SenderName = c.hub.senderName(ctx, c.tenantID, m)
 			if c.role == roleVisitor {
 				out.SenderID = ""

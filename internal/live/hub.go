@@ -63,6 +63,12 @@ type Users interface {
 	GetUser(ctx context.Context, tenantID, userID string) (account.User, error)
 }
 
+// Ratings records a visitor's rating of a bot answer; owns reports whether
+// a conversation is the visitor's.
+type Ratings interface {
+	RateAnswer(ctx context.Context, tenantID, decisionID string, up bool, owns func(convID string) bool) error
+}
+
 // Authenticator finds the caller of an agent connection (session cookie or token).
 type Authenticator interface {
 	Authenticate(r *http.Request) (*auth.Principal, error)
@@ -82,6 +88,7 @@ type Options struct {
 	Users         Users
 	Auth          Authenticator
 	Attachments   Attachments
+	Ratings       Ratings // nil: ratings are refused
 	Catalog       *i18n.Catalog
 	Log           *slog.Logger
 	// PingInterval is how often clients are pinged (default 25 s); a client
@@ -277,7 +284,7 @@ func (h *Hub) dispatch(ev *conversation.Event) {
 		}
 		m, cv := ev.Message, ev.Conversation
 		out := MessageOut{ConversationID: cv.ID, Seq: m.Seq, ID: m.ID, ClientID: m.ClientID, SenderType: m.SenderType,
-			SenderID: m.SenderID, Private: m.Private, Body: m.Body, Attachments: m.Attachments, CreatedAt: m.CreatedAt}
+			SenderID: m.SenderID, Private: m.Private, Body: m.Body, Attachments: m.Attachments, Meta: m.Meta, CreatedAt: m.CreatedAt}
 		if out.Attachments == nil {
 			out.Attachments = []conversation.Attachment{}
 		}

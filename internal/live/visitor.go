@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
 	"github.com/switchboard-cs/switchboard/internal/platform/i18n"
+	"github.com/switchboard-cs/switchboard/internal/platform/id"
 )
 
 // visitorState is what a visitor connection knows after its handshake.
@@ -121,6 +122,21 @@ func (c *conn) onVisitorFrame(typ string, v any) {
 			ctx, cancel := c.ctx()
 			defer cancel()
 			_, _ = c.hub.o.Conversations.UpdateVisitor(ctx, c.tenantID, conv, st.visitor)
+		}
+	case TypeRate:
+		rt := v.(*RateIn)
+		if c.hub.o.Ratings == nil || !id.Valid(rt.DecisionID) {
+			c.fail(apperr.NotFoundf("decision"), "")
+			return
+		}
+		ctx, cancel := c.ctx()
+		defer cancel()
+		owns := func(convID string) bool {
+			cv, err := c.hub.o.Conversations.Get(ctx, c.tenantID, convID)
+			return err == nil && cv.ContactID == c.contactID
+		}
+		if err := c.hub.o.Ratings.RateAnswer(ctx, c.tenantID, rt.DecisionID, rt.Up, owns); err != nil {
+			c.fail(err, "")
 		}
 	default:
 		c.fail(apperr.New(apperr.BadRequest, "unknown_type", "", "type", typ), "")
