@@ -19,6 +19,23 @@ type ChannelSettings struct {
 	Languages       []string `json:"languages"`
 	PreChat         PreChat  `json:"prechat"`
 	RequireIdentity bool     `json:"require_identity"`
+	// Bot says who answers first; zero means the server's default (bot first).
+	Bot ChannelBot `json:"bot"`
+}
+
+// ChannelBot is a channel's bot mode: "bot_first", "human_first" or
+// "bot_outside_hours", with the business hours the last one uses.
+type ChannelBot struct {
+	Mode  string        `json:"mode,omitempty"`
+	Hours BusinessHours `json:"hours"`
+}
+
+// BusinessHours are weekly hours in an IANA time zone (days: 0 = Sunday).
+type BusinessHours struct {
+	TimeZone string `json:"time_zone,omitempty"`
+	Days     []int  `json:"days,omitempty"`
+	Open     string `json:"open,omitempty"`
+	Close    string `json:"close,omitempty"`
 }
 
 // PreChat is the optional form before a visitor's first message.

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"slices"
+	"fmt"
 	"context"
 	"errors"
 	"net/http"
@@ -34,6 +36,24 @@ type channelView struct {
 	Origins string
 	HasLang map[string]bool
 	New     bool // the empty form that creates a channel
+	// Days are the week's days for the business-hours checkboxes.
+	Days []dayView
+}
+
+// dayView is one day of the week in the business-hours form.
+type dayView struct {
+	N  int    // 0 = Sunday
+	Key string // catalogue key of its name
+	On bool
+}
+
+// weekDays lists the days Monday first, marking the channel's business days.
+func weekDays(h channel.Hours) []dayView {
+	out := make([]dayView, 0, 7)
+	for _, n := range []int{1, 2, 3, 4, 5, 6, 0} {
+		out = append(out, dayView{N: n, Key: fmt.Sprintf("channels.day%d", n), On: slices.Contains(h.Days, n)})
+	}
+	return out
 }
 
 type channelsPage struct {
@@ -55,7 +75,7 @@ func (w *Web) channelsData(ctx context.Context, p *auth.Principal, r *http.Reque
 	out := make([]channelView, 0, len(list))
 	for _, c := range list {
 		v := channelView{Channel: c, Snippet: c.Snippet(base), Origins: strings.Join(c.Settings.AllowedOrigins, "\n"),
-			HasLang: map[string]bool{}}
+			HasLang: map[string]bool{}, Days: weekDays(c.Settings.Bot.Hours)}
 		v.IdentitySnippet = strings.Replace(v.Snippet, ` async></script>`,
 			` data-user-id="USER_ID" data-user-hash="HMAC_SHA256_HEX" async></script>`, 1)
 		for _, l := range c.Settings.Languages {
@@ -63,6 +83,7 @@ func (w *Web) channelsData(ctx context.Context, p *auth.Principal, r *http.Reque
 		}
 		out = append(out, v)
 	}
-	return channelsPage{Channels: out, New: channelView{Channel: channel.Channel{Settings: channel.DefaultSettings()},
-		HasLang: map[string]bool{}, New: true}}, nil
+	def := channel.DefaultSettings()
+	return channelsPage{Channels: out, New: channelView{Channel: channel.Channel{Settings: def},
+		HasLang: map[string]bool{}, New: true, Days: weekDays(def.Bot.Hours)}}, nil
 }

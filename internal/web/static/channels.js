@@ -18,6 +18,15 @@ function body(form) {
     languages: langs,
     prechat: { enabled: f.prechat_enabled.checked, require_email: f.prechat_enabled.checked && f.prechat_require_email.checked },
     require_identity: f.require_identity.checked,
+    bot: {
+      mode: form.querySelector('input[name="bot_mode"]:checked')?.value || 'bot_first',
+      hours: {
+        time_zone: f.time_zone.value.trim(),
+        days: [...form.querySelectorAll('input[name="days"]:checked')].map((el) => Number(el.value)),
+        open: f.open.value,
+        close: f.close.value,
+      },
+    },
   };
   return { name: f.name.value.trim(), settings };
 }
@@ -25,7 +34,8 @@ function body(form) {
 // "settings.allowed_origins[1]" → the origins box; "settings.prechat.enabled" → its checkbox.
 function fieldOf(form, field) {
   if (!field) return null;
-  let name = field.replace(/^settings\./, '').replace(/\[\d+\]$/, '').replace(/^prechat\./, 'prechat_');
+  let name = field.replace(/^settings\./, '').replace(/\[\d+\]$/, '').replace(/^prechat\./, 'prechat_')
+    .replace(/^bot\.hours\./, '').replace(/^bot\.mode$/, 'bot_mode');
   if (name === 'prechat') name = 'prechat_enabled';
   return form.querySelector(`[name="${CSS.escape(name)}"]`);
 }
