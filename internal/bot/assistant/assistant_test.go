@@ -310,7 +310,7 @@ func testBot(t *testing.T, e storetest.Engine) {
 		}
 		groups, err := w.bot.Unanswered(ctx, w.tenantID)
 		must(t, err)
-		if len(groups) == 0 || groups[0].Question != "运费" || groups[0].Count != 2 {
+		if len(groups) == 0 || groups[0].Question != "运费" || groups[0].Count != 2 || groups[0].Language != "zh" {
 			t.Fatalf("unanswered groups: %+v", groups)
 		}
 		n, err := w.bot.Resolve(ctx, w.tenantID, groups[0].DecisionIDs)

@@ -113,6 +113,7 @@ func (b *Bot) Rate(ctx context.Context, tenantID, decisionID string, up bool, ow
 // Group is a set of similar questions the bot could not answer well.
 type Group struct {
 	Question    string         `json:"question"` // the most frequent wording
+	Language    string         `json:"language"` // the most frequent detected language ("zh", "en", …)
 	Count       int            `json:"count"`
 	Questions   []string       `json:"questions"` // distinct wordings, most frequent first (≤ 20)
 	DecisionIDs []string       `json:"decision_ids"`
@@ -159,6 +160,7 @@ func (b *Bot) Unanswered(ctx context.Context, tenantID string) ([]Group, error) 
 		g      Group
 		tokens map[string]bool
 		counts map[string]int
+		langs  map[string]int
 		sugg   map[string]CandidateOut
 	}
 	var cs []*cluster
@@ -175,13 +177,14 @@ func (b *Bot) Unanswered(ctx context.Context, tenantID string) ([]Group, error) 
 			}
 		}
 		if best == nil || bestSim < groupSimilarity {
-			best = &cluster{tokens: toks, counts: map[string]int{}, sugg: map[string]CandidateOut{}}
+			best = &cluster{tokens: toks, counts: map[string]int{}, langs: map[string]int{}, sugg: map[string]CandidateOut{}}
 			best.g.LastAt = d.CreatedAt
 			cs = append(cs, best)
 		}
 		best.g.Count++
 		best.g.DecisionIDs = append(best.g.DecisionIDs, d.ID)
 		best.counts[d.Question]++
+		best.langs[d.Language]++
 		if d.Rating < 0 {
 			best.g.Downvotes++
 		}
@@ -207,6 +210,11 @@ func (b *Bot) Unanswered(ctx context.Context, tenantID string) ([]Group, error) 
 			words = words[:maxGroupWords]
 		}
 		c.g.Question, c.g.Questions = words[0], words
+		for l, n := range c.langs {
+			if n > c.langs[c.g.Language] || (n == c.langs[c.g.Language] && l < c.g.Language) {
+				c.g.Language = l
+			}
+		}
 		for _, s := range c.sugg {
 			c.g.Suggested = append(c.g.Suggested, s)
 		}
