@@ -128,4 +128,3 @@ func agent(t *testing.T, s *Server, admin *client.Client) *client.Client {
 	c, _ := s.Login(t, u.Email, pw)
 	return c
 }
-

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"slices"
-	"fmt"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/switchboard-cs/switchboard/internal/auth"
@@ -42,9 +42,9 @@ type channelView struct {
 
 // dayView is one day of the week in the business-hours form.
 type dayView struct {
-	N  int    // 0 = Sunday
+	N   int    // 0 = Sunday
 	Key string // catalogue key of its name
-	On bool
+	On  bool
 }
 
 // weekDays lists the days Monday first, marking the channel's business days.
