@@ -1,6 +1,7 @@
 // The demo, as a newcomer tries it: start with --demo, read the printed
 // accounts, open the sample shop at /demo in one browser and the console in
-// another as a demo agent, and chat both ways.
+// another as a demo agent, and chat both ways (the bot answers first, the
+// agent takes over).
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
@@ -64,27 +65,43 @@ test('a shopper on /demo writes in the widget; the agent sees it live, answers, 
   assert.equal(await w.say(ask), 1);
   convId = (await w.list())[0].conversation;
   assert.ok(convId);
+  // The demo channel is bot-first: the assistant answers at once from the
+  // knowledge base (an answer, or "did you mean" when it is unsure).
+  const bot = w.frame.locator('[data-testid="sb-message"][data-sender="bot"]');
+  await bot.first().waitFor();
+  assert.equal(await bot.first().getAttribute('data-seq'), '2');
+  await expectText(bot.first().locator('.sb-name'), '智能助手');
+  const botSaid = ((await bot.first().locator('.sb-bubble').textContent()) || '').trim();
+  assert.ok(botSaid, 'the bot said something');
 
   await con.counts({ unassigned: 3, mine: 0, open: 4 });
   const item = con.item(convId);
   await item.waitFor();
-  assert.equal(await item.getAttribute('data-unread'), 'true');
-  await expectText(item.getByTestId('conversation-preview'), ask);
+  await expectText(item.getByTestId('owner-badge'), 'Bot');
+  const start = botSaid.slice(0, 8);
+  await until(async () => ((await item.getByTestId('conversation-preview').textContent()) || '').trim().startsWith(start),
+    { message: 'the list does not preview the bot\'s reply' });
   await con.open(convId);
   await expectText(con.message(1).locator('.msg-body'), ask);
+  assert.equal(await con.message(2).getAttribute('data-sender-type'), 'bot');
   await expectText(agent.page.getByTestId('visitor-page'), new RegExp(`${srv.url.replace(/[.:/]/g, '\\$&')}/demo`));
   await expectText(agent.page.getByTestId('visitor-language'), /^Chinese \(zh\)$/);
 
+  // The agent answers: people take over, and the bot stays silent.
   const answer = 'Hello! Yes, the Yixing clay teapot is in stock, and we can gift-wrap it for you.';
   await con.reply(answer);
   const got = w.theirs(answer);
   await got.waitFor();
   await expectText(got.locator('.sb-name'), demo.agent.name);
+  await expectText(agent.page.locator('#thread-badges [data-testid="owner-badge"]'), 'With an agent');
+  await expectText(agent.page.locator('#thread-badges [data-testid="reason-badge"]'), 'Agent took over');
 
   const thanks = '太好了，请帮我包装一下，谢谢！';
-  assert.equal(await w.say(thanks), 3);
-  await expectText(con.message(3).locator('.msg-body'), thanks);
+  assert.equal(await w.say(thanks), 4);
+  await expectText(con.message(4).locator('.msg-body'), thanks);
   await until(async () => (await w.mine(thanks).getAttribute('data-state')) === 'read', { message: 'the shopper does not see "read"' });
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(await bot.count(), 1, 'the bot does not answer once the agent has the conversation');
   await screenshot(shopper.page, 'demo-shop-zh');
   await screenshot(agent.page, 'demo-console');
 });

@@ -380,7 +380,8 @@ func (s *Service) storeOne(ctx context.Context, tx store.Scope, in Inbound) (Sto
 		after.Status, after.ClosedAt, after.UpdatedAt, after.Owner = StatusOpen, nil, now, owner
 		evs = append(evs, Event{Type: EventConversation, TenantID: in.TenantID, ConversationID: conv.ID, Conversation: &after})
 	}
-	if opened {
+	if opened || (len(evs) == 0 && conv.Owner != after.Owner && after.Status == StatusOpen) {
+		// Opened, or taken over from the bot by an agent's reply.
 		evs = append(evs, Event{Type: EventConversation, TenantID: in.TenantID, ConversationID: conv.ID, Conversation: &after})
 	}
 	evs = append(evs, Event{Type: EventMessage, TenantID: in.TenantID, ConversationID: conv.ID, Message: &msg, Conversation: &after})

@@ -92,6 +92,15 @@ func (w *Web) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/teams", w.page("teams", pageAdmin, w.teamsData))
 	mux.HandleFunc("GET /admin/tokens", w.page("tokens", pageAdmin, w.tokensData))
 	mux.HandleFunc("GET /admin/channels", w.page("channels", pageAdmin, w.channelsData))
+	// The knowledge base and the unanswered questions are for every signed-in
+	// user (agents write drafts); the bot's settings are for administrators.
+	mux.HandleFunc("GET /kb", w.page("kb", pageUser, nil))
+	mux.HandleFunc("GET /kb/unanswered", w.page("bot-unanswered", pageUser, nil))
+	mux.HandleFunc("GET /admin/kb", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/kb", http.StatusFound) })
+	mux.HandleFunc("GET /admin/bot", w.page("bot", pageAdmin, nil))
+	mux.HandleFunc("GET /admin/bot/unanswered", func(rw http.ResponseWriter, r *http.Request) {
+		http.Redirect(rw, r, "/kb/unanswered", http.StatusFound)
+	})
 	mux.HandleFunc("GET /lang/{code}", w.setLang)
 }
 
@@ -247,7 +256,8 @@ func clientMessages(cat *i18n.Catalog, l i18n.Lang, page string) map[string]stri
 }
 
 // scriptAreas maps a page to the catalogue area its script shows.
-var scriptAreas = map[string]string{"console": "console.", "channels": "channels."}
+var scriptAreas = map[string]string{"console": "console.", "channels": "channels.",
+	"kb": "adminkb.", "bot": "adminkb.", "bot-unanswered": "adminkb."}
 
 func (w *Web) setLang(rw http.ResponseWriter, r *http.Request) {
 	l, ok := i18n.Parse(r.PathValue("code"))

@@ -7,6 +7,7 @@ import { api } from './console-api.js';
 import { mergeConv, contactName, displayName, assigneeName, channelLabel } from './console-convs.js';
 import { scheduleList } from './console-inbox.js';
 import { renderDetails } from './console-visitor.js';
+import { ownerBadges, ownerOf } from './console-bot.js';
 
 export function renderThreadHead() {
   const conv = S.convs.get(S.openId);
@@ -19,6 +20,12 @@ export function renderThreadHead() {
   const st = $('thread-status');
   st.textContent = t('console.status_' + conv.status);
   st.className = 'badge status-' + conv.status;
+  const badges = $('thread-badges');
+  const sig = [ownerOf(conv), conv.handoff_reason || '', conv.priority || 0].join('|');
+  if (badges.dataset.sig !== sig) {
+    badges.dataset.sig = sig;
+    badges.replaceChildren(...ownerBadges(conv));
+  }
   const an = assigneeName(conv);
   $('thread-sub').textContent = [channelLabel(conv), an ? t('console.assigned_to', { name: an }) : t('console.unassigned')].join(' · ');
   const closed = conv.status === 'closed';

@@ -7,6 +7,7 @@ import { $, cfg, S } from './console-state.js';
 import { addMessage, renderPending, scrollToBottom } from './console-thread.js';
 import { renderUploads } from './console-uploads.js';
 import { noteTyping, stopTyping } from './console-typing.js';
+import { tookOver } from './console-frames.js';
 
 export function saveDraft() {
   if (!S.openId) return;
@@ -42,6 +43,19 @@ function autosize() {
   const ta = $('composer-input');
   ta.style.height = 'auto';
   ta.style.height = Math.min(ta.scrollHeight + 2, 240) + 'px';
+}
+
+/** insertText adds text (a knowledge-base answer) to the composer, on a line of its own, for the agent to edit and send. */
+export function insertText(text) {
+  const input = $('composer-input');
+  if (!S.openId || !text) return;
+  const cur = input.value;
+  const sep = cur && !cur.endsWith('\n') ? '\n' : '';
+  input.value = (cur + sep + text).slice(0, input.maxLength > 0 ? input.maxLength : 10000);
+  autosize();
+  input.focus();
+  input.setSelectionRange(input.value.length, input.value.length);
+  saveDraft();
 }
 
 function send() {
@@ -100,6 +114,7 @@ export function onAck(a) {
   if (!p) return;
   S.pending.delete(a.client_id);
   addMessage({ ...p, seq: a.seq, id: a.id, conversation_id: a.conversation_id, state: undefined });
+  if (!p.private) tookOver(a.conversation_id);
   if (S.openId === a.conversation_id) renderPending();
 }
 

@@ -13,6 +13,7 @@ import { renderTyping, onTyping } from './console-typing.js';
 import { renderThreadHead } from './console-actions.js';
 import { renderDetails } from './console-visitor.js';
 import { alertAbout } from './console-notify.js';
+import { ownerOf, botActivity } from './console-bot.js';
 
 export function onFrame(type, d) {
   switch (type) {
@@ -62,6 +63,7 @@ function onConversation(c) {
   const before = S.convs.get(c.id);
   const prevSeq = before ? before.last_seq || 0 : 0;
   const known = !!before;
+  const wasBot = known && ownerOf(before) === 'bot';
   if (c.contact_name) {
     const ct = S.contacts.get(c.contact_id);
     if (ct && !ct.name) ct.name = c.contact_name;
@@ -69,6 +71,7 @@ function onConversation(c) {
   const conv = mergeConv(c);
   if (S.welcomed && conv.status === 'open') {
     if (!known) alertAbout(conv.id, conv.last_seq || 0, true, conv.last_sender === 'contact' ? conv.last_preview : '');
+    else if (wasBot && ownerOf(conv) === 'queue') alertAbout(conv.id, conv.last_seq || 0, true, conv.last_preview);
     else if ((c.last_seq || 0) > prevSeq && c.last_sender === 'contact') alertAbout(conv.id, c.last_seq, false, c.last_preview);
   }
   if (conv.id === S.openId) {
@@ -98,9 +101,32 @@ function onMessage(m) {
     if (m.conversation_id === S.openId) renderTyping();
   }
   addMessage(m);
+  if (m.sender_type === 'bot' || m.sender_type === 'system') botActivity(m.conversation_id);
+  // An agent's reply takes a conversation over from the bot (and assigns it):
+  // learn its new owner.
+  if (m.sender_type === 'agent' && !m.private && conv && ownerOf(conv) === 'bot') refreshConv(m.conversation_id);
   if (m.sender_type === 'contact' && m.seq > prevSeq && conv) alertAbout(m.conversation_id, m.seq, false, previewOf(m));
   if (m.conversation_id === S.openId) markRead();
   scheduleList();
+}
+
+/** tookOver: this console replied in a conversation; if the bot had it, learn its new owner. */
+export function tookOver(id) {
+  const c = S.convs.get(id);
+  if (c && ownerOf(c) === 'bot') refreshConv(id);
+}
+
+const refreshing = new Set();
+function refreshConv(id) {
+  if (refreshing.has(id)) return;
+  refreshing.add(id);
+  fetchConv(id).then(() => {
+    refreshing.delete(id);
+    if (id === S.openId) {
+      renderThreadHead();
+      renderDetails();
+    }
+  });
 }
 
 function onRead(d) {

@@ -6,6 +6,7 @@ import { $, TABS, S } from './console-state.js';
 import { api, queueContact } from './console-api.js';
 import { mergeConv, contactName, displayName, assigneeName, channelLabel, activity, unread, inTab } from './console-convs.js';
 import { typingNames } from './console-typing.js';
+import { OWNERS, ownerOf, ownerBadges, queueRank, urgent } from './console-bot.js';
 
 /** loadTab loads a tab's first page, or the next (more), or the first afresh after a reconnect (replace). */
 export async function loadTab(tab, more, replace) {
@@ -60,12 +61,13 @@ function buildItem(id) {
     preview: el('span', { class: 'conv-preview', 'data-testid': 'conversation-preview' }),
     dot: el('span', { class: 'unread-dot', 'data-testid': 'unread-marker', title: t('console.unread') }),
     chan: el('span', { class: 'chan-tag' }),
+    badges: el('span', { class: 'conv-badges' }),
     assignee: el('span', { class: 'conv-assignee' }),
   };
   a.append(parts.avatar, el('span', { class: 'conv-main' },
     el('span', { class: 'conv-top' }, parts.name, parts.time),
     el('span', { class: 'conv-mid' }, parts.preview, parts.dot),
-    el('span', { class: 'conv-bottom' }, parts.chan, parts.assignee)));
+    el('span', { class: 'conv-bottom' }, parts.chan, parts.badges, parts.assignee)));
   li.append(a);
   li._p = parts;
   return li;
@@ -90,6 +92,13 @@ function updateItem(li, c) {
   li.dataset.unread = un ? 'true' : 'false';
   p.dot.hidden = !un;
   set(p.chan, channelLabel(c));
+  const sig = [ownerOf(c), c.handoff_reason || '', c.priority || 0].join('|');
+  if (p.badges.dataset.sig !== sig) {
+    p.badges.dataset.sig = sig;
+    p.badges.replaceChildren(...ownerBadges(c));
+  }
+  li.dataset.owner = ownerOf(c);
+  li.classList.toggle('urgent', urgent(c) && ownerOf(c) !== 'closed');
   const an = assigneeName(c);
   set(p.assignee, an ? '→ ' + an : '');
   const current = c.id === S.openId;
@@ -101,7 +110,9 @@ function updateItem(li, c) {
 
 function renderList() {
   const ul = $('conv-list');
-  const list = [...S.convs.values()].filter((c) => inTab(c, S.tab)).sort((a, b) => activity(b) - activity(a) || (a.id < b.id ? 1 : -1));
+  // Unhappy customers waiting for a person come first; then newest activity.
+  const list = [...S.convs.values()].filter((c) => inTab(c, S.tab) && (!S.owner || ownerOf(c) === S.owner))
+    .sort((a, b) => queueRank(b) - queueRank(a) || activity(b) - activity(a) || (a.id < b.id ? 1 : -1));
   const want = new Set(list.map((c) => c.id));
   for (const [id, li] of items) {
     if (!want.has(id)) {
@@ -131,7 +142,7 @@ function renderListState(n = $('conv-list').children.length) {
   $('list-loading').hidden = !(busy && n === 0);
   const empty = $('list-empty');
   empty.hidden = !(loaded && !busy && n === 0);
-  empty.textContent = t('console.empty_' + S.tab);
+  empty.textContent = S.owner ? t('console.empty_owner') : t('console.empty_' + S.tab);
   $('load-more').hidden = !(loaded && S.cursors[S.tab]);
   $('load-more').disabled = busy;
 }
@@ -175,4 +186,14 @@ export function wireInbox() {
     $('tab-' + tab).focus();
   });
   $('load-more').addEventListener('click', () => loadTab(S.tab, true));
+  for (const b of document.querySelectorAll('#owner-filter button')) b.addEventListener('click', () => selectOwner(b.dataset.owner));
+  selectOwner(S.owner);
+}
+
+/** selectOwner shows only conversations the bot, the queue or agents have ('' for all). */
+export function selectOwner(owner) {
+  S.owner = OWNERS.includes(owner) ? owner : '';
+  localStorage.setItem('sb.console.owner', S.owner);
+  for (const b of document.querySelectorAll('#owner-filter button')) b.setAttribute('aria-pressed', b.dataset.owner === S.owner ? 'true' : 'false');
+  renderList();
 }

@@ -57,6 +57,8 @@ export function renderNotifyState() {
 
 /** alertAbout shows a desktop notification and plays the sound, once per message. */
 export function alertAbout(convId, seq, isNew, body) {
+  const conv0 = S.convs.get(convId);
+  if (conv0 && conv0.owner === 'bot' && conv0.status === 'open') return; // the bot answers; people hear of it at the hand-off
   const last = S.notified.get(convId);
   if (last !== undefined && last >= seq) return;
   S.notified.set(convId, seq);

@@ -9,6 +9,7 @@ export const TABS = ['unassigned', 'mine', 'open'];
 export const S = {
   me: cfg.user_id || '',
   tab: TABS.includes(localStorage.getItem('sb.console.tab')) ? localStorage.getItem('sb.console.tab') : 'unassigned',
+  owner: localStorage.getItem('sb.console.owner') || '', // '' (all), bot, queue or agent
   convs: new Map(), // id → conversation, with contact_name and assignee_name when a live frame told them
   contacts: new Map(), // id → contact
   contactLoads: new Map(), // id → promise

@@ -13,6 +13,7 @@ import { saveDraft, restoreDraft } from './console-composer.js';
 import { stopTyping, renderTyping } from './console-typing.js';
 import { renderThreadHead } from './console-actions.js';
 import { renderDetails, renderReadFact } from './console-visitor.js';
+import { panelConversationChanged } from './console-bot.js';
 
 const msgEls = new Map(); // seq → element of the open conversation
 let listEl = null; // confirmed messages, in seq order
@@ -52,6 +53,7 @@ async function openConversation(id) {
   ensureContact(conv.contact_id, true);
   renderThreadHead();
   renderDetails();
+  panelConversationChanged();
   const th = threadOf(id);
   for (const seq of [...th.msgs.keys()].sort((a, b) => a - b)) insertMessageEl(th.msgs.get(seq), true);
   renderPending();

@@ -9,9 +9,14 @@
 // until its ack, and is sent again with the same client_id after a
 // reconnect, which the server stores once.
 //
-// Everything from the network is inserted as text (textContent; no string is
-// ever parsed as markup): a message, a name or a file name that looks like
-// HTML shows as what it is.
+// Everything from the network is inserted as text (textContent): a message,
+// a name or a file name that looks like HTML shows as what it is. The one
+// exception, a bot answer's sanitised HTML, is parsed into an inert document
+// and rebuilt from an allow-list of elements (console-rich.js).
+//
+// The bot takes part too (console-bot.js): the inbox shows who owns each
+// conversation, why the bot handed it over and which customers are unhappy;
+// a side panel shows the bot's decisions and searches the knowledge base.
 //
 // This module starts the console: it wires the page and opens the live
 // connection. The rest is in the console-*.js modules, one concern each.
@@ -33,6 +38,8 @@ import { wireVisitor } from './console-visitor.js';
 import { renderNotifyState, wireNotify } from './console-notify.js';
 import { onFrame } from './console-frames.js';
 import { onState, renderBanner, onFailures, wireConnection } from './console-connection.js';
+import './console-rich.js';
+import { wireBot } from './console-bot.js';
 
 function wire() {
   wireInbox();
@@ -44,6 +51,7 @@ function wire() {
   wireVisitor();
   wireConnection();
   wireNotify();
+  wireBot();
 
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) markRead();

@@ -103,6 +103,7 @@ function onMessage(m) {
   Object.assign(rec, {
     seq: m.seq, id: m.id, client_id: m.client_id || rec.client_id || '', sender_type: m.sender_type,
     sender_name: m.sender_name || '', body: m.body || '', attachments: m.attachments || [], created_at: m.created_at,
+    meta: m.sender_type === 'bot' && m.meta && typeof m.meta === 'object' ? m.meta : null,
     state: m.sender_type === 'contact' ? (m.seq <= S.agentRead ? 'read' : 'sent') : 'received', error: '', note: '',
   });
   S.msgs.set(rec.seq, rec);

@@ -1,10 +1,12 @@
 // Messages on screen: a message record becomes (or updates) its element —
 // text with links, images and files, upload progress, failures with retry,
 // time and delivery ticks — placed by seq in the current conversation, with
-// unacknowledged ones after. Text is only ever put in with textContent.
+// unacknowledged ones after. Text is only ever put in with textContent; a
+// bot answer's formatting is rebuilt from an allow-list (frame-bot.js).
 import { cfg, t, el, E } from './frame-state.js';
 import { IMAGE_TYPES } from './frame-uploads.js';
 import { retryRec, removeRec } from './frame-outbox.js';
+import { metaOf, richFragment, drawBotUI, uiKey, botAvatar } from './frame-bot.js';
 
 const locale = cfg.lang === 'zh' ? 'zh-CN' : 'en-GB';
 const timeFmt = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
@@ -65,12 +67,14 @@ export function currentSection() {
 
 function senderLabel(rec) {
   if (rec.sender_type === 'contact') return t('you');
-  if (rec.sender_name) return rec.sender_name;
-  return rec.sender_type === 'bot' ? t('bot') : t('agent');
+  if (rec.sender_type === 'bot') return t('bot');
+  return rec.sender_name || t('agent');
 }
 
 function contentKey(rec) {
-  return JSON.stringify([rec.body, rec.sender_name, (rec.attachments || []).map((a) => a.id), rec.preview || '', rec.fileName || '']);
+  const m = metaOf(rec);
+  return JSON.stringify([rec.body, rec.sender_name, (rec.attachments || []).map((a) => a.id), rec.preview || '', rec.fileName || '',
+    m ? m.html || '' : '']);
 }
 
 function drawAttachment(box, a, preview) {
@@ -113,16 +117,24 @@ export function draw(rec) {
   if (!node) {
     node = rec.el = el('div');
     node.setAttribute('data-testid', 'sb-message');
-    node.append(el('div', 'sb-name'), el('div', 'sb-content'), el('div', 'sb-extra'), el('div', 'sb-meta'));
+    node.append(el('div', 'sb-name'), el('div', 'sb-content'), el('div', 'sb-bot-ui'), el('div', 'sb-extra'), el('div', 'sb-meta'));
   }
   const own = rec.sender_type === 'contact';
-  node.className = `sb-msg ${own ? 'sb-contact' : 'sb-agent'}`;
+  const bot = rec.sender_type === 'bot';
+  const m = metaOf(rec);
+  node.className = `sb-msg ${own ? 'sb-contact' : 'sb-agent'}${bot ? ' sb-bot' : ''}`;
+  if (m && m.decision_id) node.dataset.decisionId = String(m.decision_id); else delete node.dataset.decisionId;
+  if (m && m.kind) node.dataset.kind = String(m.kind); else delete node.dataset.kind;
   if (rec.seq) node.dataset.seq = String(rec.seq); else delete node.dataset.seq;
   if (rec.client_id) node.dataset.clientId = rec.client_id; else delete node.dataset.clientId;
   node.dataset.sender = rec.sender_type;
   node.dataset.state = rec.state;
-  const [nameEl, content, extra, meta] = node.children;
-  nameEl.textContent = own ? '' : senderLabel(rec);
+  const [nameEl, content, botUI, extra, meta] = node.children;
+  if (nameEl.textContent !== (own ? '' : senderLabel(rec))) {
+    nameEl.replaceChildren();
+    if (bot) nameEl.append(botAvatar());
+    if (!own) nameEl.append(senderLabel(rec));
+  }
 
   const key = contentKey(rec);
   if (rec.drawn !== key) {
@@ -130,7 +142,13 @@ export function draw(rec) {
     content.replaceChildren();
     if (rec.body) {
       const bubble = el('div', 'sb-bubble');
-      fillText(bubble, rec.body);
+      const rich = m ? richFragment(m.html) : null;
+      if (rich) {
+        bubble.classList.add('sb-rich');
+        bubble.append(rich);
+      } else {
+        fillText(bubble, rec.body);
+      }
       content.append(bubble);
     }
     const atts = rec.attachments && rec.attachments.length ? rec.attachments : [];
@@ -140,6 +158,12 @@ export function draw(rec) {
       else drawAttachment(box, { name: rec.fileName, size: rec.fileSize, kind: rec.preview ? 'image' : 'file' }, rec.preview);
       content.append(box);
     }
+  }
+
+  const ui = uiKey(rec);
+  if (rec.uiDrawn !== ui) {
+    rec.uiDrawn = ui;
+    drawBotUI(botUI, rec);
   }
 
   extra.replaceChildren();

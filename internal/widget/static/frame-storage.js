@@ -9,7 +9,7 @@ import { cfg, S, postParent } from './frame-state.js';
 
 const KEEP_MESSAGES = 300;
 const MAX_CACHE = 200 * 1024; // characters of cached conversation
-const FIELDS = ['token', 'session', 'outbox', 'profile'];
+const FIELDS = ['token', 'session', 'outbox', 'profile', 'rated'];
 
 export const storage = (() => {
   let ls = null;
@@ -61,6 +61,7 @@ export const storage = (() => {
 const fields = (r) => ({
   seq: r.seq || 0, id: r.id || '', client_id: r.client_id || '', sender_type: r.sender_type, sender_name: r.sender_name || '',
   body: r.body || '', attachments: r.attachments || [], created_at: r.created_at || '', state: r.state, error: r.error || '',
+  meta: r.meta || null,
 });
 
 let saveTimer = 0;
@@ -89,6 +90,7 @@ export function wipe() {
   storage.del('session');
   storage.del('outbox');
   storage.del('profile');
+  storage.del('rated');
   S.token = null;
   S.profile = {};
 }

@@ -15,6 +15,7 @@ import { scrollToEnd } from './frame-render.js';
 import { onColor, applyChannel, updateSubtitle, updateBanner } from './frame-header.js';
 import { restore, markRead, unreadCount, primeUnread } from './frame-store.js';
 import './frame-outbox.js';
+import './frame-bot.js';
 import { connect, reconnectNow, send, whenWelcomed } from './frame-connection.js';
 import './frame-protocol.js';
 import { typing } from './frame-typing.js';

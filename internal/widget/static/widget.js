@@ -211,7 +211,7 @@
 
   // The frame's storage, kept here when the browser refuses it to a frame
   // of another site (see frame.js).
-  var FIELDS = ['token', 'session', 'outbox', 'profile'];
+  var FIELDS = ['token', 'session', 'outbox', 'profile', 'rated'];
   var storeKey = function (f) { return 'switchboard:' + key + ':' + f; };
   function readStore() {
     var out = {};

@@ -1,0 +1,229 @@
+// The bot's messages: the answer's formatted text, the buttons under a
+// message and the 👍/👎 rating of an answer (docs/protocol.md, message
+// meta).
+//
+// The answer's HTML is sanitised by the server; still, it is never put into
+// the page as markup. It is parsed into an inert document (nothing in it
+// runs or loads) and rebuilt element by element from an allow-list of tags
+// and attributes, with text as text; links go to http(s) and mailto only.
+import { cfg, t, el, S } from './frame-state.js';
+import { storage } from './frame-storage.js';
+import { send } from './frame-connection.js';
+import { newRec, queue } from './frame-outbox.js';
+import { toast } from './frame-header.js';
+import { draw } from './frame-render.js';
+
+const MAX_HTML = 20000; // characters of answer HTML rebuilt; a longer one shows as plain text
+const MAX_BUTTONS = 12;
+const MAX_RATED = 200; // ratings remembered across reloads
+const PRESS_GUARD_MS = 2000; // a button pressed again within this is a double click
+
+const ALLOWED = new Set(['p', 'br', 'strong', 'em', 'b', 'i', 'ul', 'ol', 'li', 'a', 'code', 'pre', 'blockquote',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'hr']);
+// Elements dropped with everything in them.
+const DROPPED = new Set(['script', 'style', 'template', 'iframe', 'object', 'embed', 'noscript', 'svg', 'math',
+  'head', 'title', 'textarea', 'select', 'button', 'form', 'input', 'img', 'video', 'audio', 'link', 'meta']);
+const MAX_DEPTH = 20;
+
+/** safeHref returns an http(s) or mailto address, or '' for anything else. */
+export function safeHref(u) {
+  try {
+    const x = new URL(String(u), location.href);
+    return ['http:', 'https:', 'mailto:'].includes(x.protocol) ? x.href : '';
+  } catch (e) {
+    return '';
+  }
+}
+
+function copy(from, to, depth) {
+  for (const n of from.childNodes) {
+    if (n.nodeType === Node.TEXT_NODE) {
+      to.append(n.data);
+      continue;
+    }
+    if (n.nodeType !== Node.ELEMENT_NODE) continue;
+    const tag = n.localName;
+    if (DROPPED.has(tag) || depth > MAX_DEPTH) continue;
+    if (!ALLOWED.has(tag)) {
+      copy(n, to, depth + 1); // unknown wrapper: keep its text
+      continue;
+    }
+    const out = document.createElement(tag);
+    if (tag === 'a') {
+      const href = safeHref(n.getAttribute('href') || '');
+      if (href) {
+        out.href = href;
+        if (!href.startsWith('mailto:')) {
+          out.target = '_blank';
+          out.rel = 'noopener noreferrer nofollow';
+        }
+      }
+      out.className = 'sb-link';
+    }
+    if (tag === 'td' || tag === 'th') {
+      for (const a of ['colspan', 'rowspan']) {
+        const v = Number(n.getAttribute(a));
+        if (Number.isInteger(v) && v > 1 && v <= 20) out.setAttribute(a, String(v));
+      }
+    }
+    copy(n, out, depth + 1);
+    to.append(out);
+  }
+}
+
+/** richFragment rebuilds answer HTML from the allow-list; null when there is none. */
+export function richFragment(html) {
+  if (typeof html !== 'string' || !html.trim() || html.length > MAX_HTML) return null;
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const frag = document.createDocumentFragment();
+  copy(doc.body, frag, 0);
+  if (!frag.textContent.trim()) return null;
+  // Tables scroll sideways instead of widening the chat.
+  for (const tbl of frag.querySelectorAll('table')) {
+    const wrap = el('div', 'sb-table');
+    tbl.replaceWith(wrap);
+    wrap.append(tbl);
+  }
+  return frag;
+}
+
+/** metaOf is a bot message's meta, or null. */
+export function metaOf(rec) {
+  const m = rec && rec.sender_type === 'bot' ? rec.meta : null;
+  return m && typeof m === 'object' && !Array.isArray(m) ? m : null;
+}
+
+// ------------------------------------------------------------ ratings
+
+let rated = null; // decision id → 1 (👍) or -1 (👎)
+function ratings() {
+  if (!rated) {
+    const saved = storage.get('rated');
+    rated = new Map(Array.isArray(saved) ? saved.filter((x) => Array.isArray(x) && typeof x[0] === 'string') : []);
+  }
+  return rated;
+}
+
+/** ratingOf is the visitor's rating of a decision: 1, -1 or 0 (none). */
+export function ratingOf(decisionID) {
+  return ratings().get(decisionID) || 0;
+}
+
+function rate(rec, up) {
+  const m = metaOf(rec);
+  if (!m || !m.decision_id || ratingOf(m.decision_id)) return;
+  if (!send('rate', { decision_id: m.decision_id, up })) {
+    toast(t('rate_offline'));
+    return;
+  }
+  const r = ratings();
+  r.set(m.decision_id, up ? 1 : -1);
+  while (r.size > MAX_RATED) r.delete(r.keys().next().value);
+  storage.set('rated', [...r]);
+  const focusUp = up;
+  draw(rec);
+  // Keep the keyboard where it was: on the (now pressed) choice.
+  const b = rec.el && rec.el.querySelector(focusUp ? '.sb-rate-up' : '.sb-rate-down');
+  if (b) b.focus({ preventScroll: true });
+}
+
+// ------------------------------------------------------------ buttons
+
+const pressedAt = new Map(); // message id + button → when it was last pressed
+
+function press(rec, i, text, node) {
+  const key = `${rec.id || rec.seq}:${i}`;
+  const now = Date.now();
+  if (now - (pressedAt.get(key) || 0) < PRESS_GUARD_MS) return;
+  pressedAt.set(key, now);
+  node.setAttribute('aria-disabled', 'true');
+  node.classList.add('sb-pressed');
+  setTimeout(() => {
+    node.removeAttribute('aria-disabled');
+    node.classList.remove('sb-pressed');
+  }, PRESS_GUARD_MS);
+  const body = Array.from(String(text)).slice(0, cfg.max_body_len).join('').trim();
+  if (body) queue(newRec({ body }));
+}
+
+/** uiKey changes when what drawBotUI shows changes. */
+export function uiKey(rec) {
+  const m = metaOf(rec);
+  if (!m) return '';
+  return JSON.stringify([m.buttons || [], !!m.rate, m.decision_id || '', m.decision_id ? ratingOf(m.decision_id) : 0, !!S.fatal]);
+}
+
+/** drawBotUI fills box with the buttons and rating of a bot message. */
+export function drawBotUI(box, rec) {
+  box.replaceChildren();
+  const m = metaOf(rec);
+  if (!m) return;
+  const buttons = Array.isArray(m.buttons) ? m.buttons.slice(0, MAX_BUTTONS) : [];
+  if (buttons.length) {
+    const list = el('div', 'sb-choices');
+    list.setAttribute('role', 'group');
+    list.setAttribute('aria-label', t('bot_choices'));
+    buttons.forEach((b, i) => {
+      if (!b || typeof b !== 'object') return;
+      const label = String(b.label || b.text || '').slice(0, 200);
+      if (!label) return;
+      if (b.url && !b.text && !b.human) {
+        const href = safeHref(b.url);
+        if (!href) return;
+        const a = el('a', 'sb-choice sb-choice-link', label);
+        a.href = href;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        a.title = t('opens_new_tab');
+        a.setAttribute('data-testid', 'sb-choice');
+        a.append(el('span', 'sb-ext', ' ↗'));
+        list.append(a);
+        return;
+      }
+      const btn = el('button', 'sb-choice' + (b.human ? ' sb-choice-human' : ''), label);
+      btn.type = 'button';
+      btn.setAttribute('data-testid', 'sb-choice');
+      if (b.human) btn.dataset.human = 'true';
+      btn.addEventListener('click', () => {
+        if (btn.getAttribute('aria-disabled') === 'true' || S.fatal) return;
+        press(rec, i, b.text || b.label, btn);
+      });
+      list.append(btn);
+    });
+    if (list.childElementCount) box.append(list);
+  }
+  if (m.rate && m.decision_id) {
+    const mine = ratingOf(m.decision_id);
+    const row = el('div', 'sb-rate');
+    row.setAttribute('role', 'group');
+    row.setAttribute('aria-label', t('rate_prompt'));
+    row.setAttribute('data-testid', 'sb-rate');
+    row.dataset.rated = mine > 0 ? 'up' : mine < 0 ? 'down' : '';
+    row.append(el('span', 'sb-rate-q', mine ? t('rate_thanks') : t('rate_prompt')));
+    for (const up of [true, false]) {
+      const b = el('button', `sb-rate-btn ${up ? 'sb-rate-up' : 'sb-rate-down'}`, up ? '👍' : '👎');
+      b.type = 'button';
+      b.setAttribute('data-testid', up ? 'sb-rate-up' : 'sb-rate-down');
+      b.setAttribute('aria-label', t(up ? 'rate_up' : 'rate_down'));
+      b.title = t(up ? 'rate_up' : 'rate_down');
+      b.setAttribute('aria-pressed', mine === (up ? 1 : -1) ? 'true' : 'false');
+      if (mine) b.disabled = true;
+      b.addEventListener('click', () => rate(rec, up));
+      row.append(b);
+    }
+    box.append(row);
+  }
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+/** botAvatar is the small picture beside the assistant's name. */
+export function botAvatar() {
+  const s = document.createElementNS(SVG, 'svg');
+  s.setAttribute('viewBox', '0 0 24 24');
+  s.setAttribute('aria-hidden', 'true');
+  s.setAttribute('class', 'sb-bot-avatar');
+  const p = document.createElementNS(SVG, 'path');
+  p.setAttribute('d', 'M12 2v3M7 8h10a3 3 0 013 3v6a3 3 0 01-3 3H7a3 3 0 01-3-3v-6a3 3 0 013-3zM9 13v1M15 13v1M9.5 17h5');
+  s.append(p);
+  return s;
+}
