@@ -42,15 +42,17 @@ func readSplit(t *testing.T, path string) []Example {
 
 // The floors guard against regressions. The product asks for 0.80 from the
 // default detector and 0.88 from a trained one; on uci_sentiment_en the
-// trained detector reaches about 0.855 only (2,402 training sentences), so
-// its floor is what is reached, not the target (see docs/bot-quality.md).
+// default detector reaches about 0.845 and the trained one, even with the
+// English prior, about 0.862 only (2,402 training sentences), so those
+// floors are what is reached, a little below, not the target (see
+// docs/bot-quality.md).
 var datasetFloors = []struct {
 	name                       string
 	defaultFloor, trainedFloor float64
 }{
 	{"waimai_10k_zh", 0.80, 0.88},
 	{"chnsenticorp_htl_zh", 0.80, 0.88},
-	{"uci_sentiment_en", 0.80, 0.85},
+	{"uci_sentiment_en", 0.84, 0.86},
 	{"online_shopping_10cats_zh", 0, 0},
 }
 

@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -273,5 +274,57 @@ func BenchmarkTrained(b *testing.B) {
 	s := "等了两个小时还没送到，你们的服务太差了，我要投诉！"
 	for b.Loop() {
 		m.Score(s)
+	}
+}
+
+// A tenant's trained detector still knows the sentiment words its few
+// examples never contained: the default lexicon's score is one of its
+// inputs.
+func TestTrainedKnowsUnseenSentimentWords(t *testing.T) {
+	train, _ := synthetic()
+	m, err := Train(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.lexW >= 0 { // Total < 0 is negative, a high score is negative
+		t.Fatalf("lexicon input weight %.3f, want < 0", m.lexW)
+	}
+	for _, c := range []struct {
+		text string
+		neg  bool
+	}{
+		{"atrocious, a complete fiasco", true},
+		{"absolutely dreadful and overpriced", true},
+		{"superb, flawless, exceeded my expectations", false},
+		{"exquisite and well worth it", false},
+	} {
+		if got := m.Negative(c.text); got != c.neg {
+			t.Errorf("Negative(%q) = %v (score %.3f), want %v", c.text, got, m.Score(c.text), c.neg)
+		}
+	}
+}
+
+// English words share a weight with their other forms through the stem:
+// a word learnt in one form counts in another.
+func TestTrainedSharesStems(t *testing.T) {
+	var train []Example
+	for _, p := range []string{"", "today ", "again ", "this time ", "honestly ", "well "} {
+		train = append(train,
+			Example{Text: p + "it glitched", Negative: true},
+			Example{Text: p + "it shipped", Negative: false})
+	}
+	m, err := Train(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Negative("glitching") || m.Negative("shipping") {
+		t.Errorf("glitching %.3f, shipping %.3f: the stems learnt from glitched/shipped were not used",
+			m.Score("glitching"), m.Score("shipping"))
+	}
+	stem := hashStr(gStem, "glitch")
+	for _, w := range []string{"glitch", "glitched", "glitching", "glitches"} {
+		if !slices.Contains(m.features(w, nil), stem) {
+			t.Errorf("%q lacks the stem feature of glitch", w)
+		}
 	}
 }
