@@ -13,9 +13,10 @@ import (
 // botCmd is the "bot" group: offline checks of the bot's models.
 func botCmd(env Env, args []string) int {
 	subs := map[string]func(Env, []string) int{
+		"eval":           botEval,
 		"eval-sentiment": botEvalSentiment,
 	}
-	return sub(env, "bot", args, subs, []string{"eval-sentiment"})
+	return sub(env, "bot", args, subs, []string{"eval", "eval-sentiment"})
 }
 
 // botEvalSentiment is "bot eval-sentiment": the negative-message detector

@@ -73,8 +73,8 @@ func TestBotEvalSentimentErrors(t *testing.T) {
 		{"empty file", []string{"bot", "eval-sentiment", "--test", empty}, []string{empty, "no examples"}},
 		{"bad train file", []string{"bot", "eval-sentiment", "--test", test, "--train", badJSON}, []string{badJSON, "line 2"}},
 		{"one-class train file", []string{"bot", "eval-sentiment", "--test", test, "--train", oneClass}, []string{oneClass, "both"}},
-		{"unknown subcommand", []string{"bot", "eval"}, []string{`unknown subcommand "eval"`}},
-		{"group without subcommand", []string{"bot"}, []string{"Usage: switchboard bot <eval-sentiment>"}},
+		{"unknown subcommand", []string{"bot", "evaluate"}, []string{`unknown subcommand "evaluate"`}},
+		{"group without subcommand", []string{"bot"}, []string{"Usage: switchboard bot <eval|eval-sentiment>"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, nil, "", tc.args...).want(t, cli.ExitUsage)

@@ -34,48 +34,103 @@
 //     temperature is fitted on the pool (Calibrate, golden-section search
 //     on NLL).
 //   - Out of scope: an explicit reject class trained from examples labelled
-//     "oos", plus a threshold on the calibrated probability of the best
-//     in-scope label, chosen on held-out data to reach a target recall of
-//     the held-out oos examples (ThresholdForRecall), not to maximise
-//     accuracy, because the share of oos questions differs between splits.
+//     "oos", plus a threshold on an in-scope score (Prediction.InScope).
+//     With a reject class the score is the probability of the best
+//     in-scope label against the reject class alone, p(top) / (p(top) +
+//     p(oos)) (DeclineAgainstReject): unlike the probability of the best
+//     label it does not fall when a question is merely torn between two
+//     close intents. ChooseThreshold picks the threshold on held-out
+//     examples for a target recall of the held-out oos examples with a
+//     safety margin (the 90 % Wilson lower bound of the declined share
+//     must reach the target: 67 of 100 for a 60 % target). The threshold
+//     is set by recall of oos examples, not by accuracy, because recall
+//     does not depend on the share of oos questions, which differs
+//     between dev (3 %) and live traffic or the CLINC150 test split (18 %).
 //
 // # Dev results (research only; datasets_test.go, SWITCHBOARD_DATASETS set)
 //
-// Trained on train only, 2 cores. BANKING77 has no dev split: a stratified
-// 10 % of train (seed 42, 1,001 texts) is held out and used for both
-// calibration and measurement. CLINC150 and SMP2017 use their dev split for
-// calibration, threshold and measurement (so the figures are optimistic by
-// the calibration choice; the test splits were not used). Default
-// (SVM + embedding), with the SVM alone in brackets:
+//	SWITCHBOARD_DATASETS=/work/shared/datasets go test -run 'Datasets$' -v ./internal/bot/intent
 //
-//	BANKING77   top-1 91.84 % (90.95)  top-3 97.11 %  macro-F1 91.51 % (90.79)
-//	            train 4.6 s, 70k features over two members, ~26 MB,
-//	            p50 78 µs, p99 ~0.29 ms per decision
-//	CLINC150    top-1 (no reject) 94.23 % (93.37), top-3 98.27 %
-//	            oos recall target 0.6: in-scope 93.67 % (92.97), oos recall 60 %, oos precision 64 %
-//	            oos recall target 0.7: in-scope 93.27 % (92.03), oos recall 70 %
-//	            oos recall target 0.8: in-scope 91.93 % (90.47), oos recall 80 %
-//	            train ~10 s, 123k features, ~64 MB, p50 88 µs, p99 ~0.22 ms
-//	SMP2017     top-1 90.00 % (89.48)  top-3 96.49 %  macro-F1 88.37 % (87.89)
-//	            train 0.3 s, p50 15 µs, p99 ~0.05 ms
+// Trained on train only, default configuration (SVM + embedding), 2 cores
+// shared with other work (latency p99 is noisy). BANKING77 has no dev
+// split: a stratified 10 % of train (1,001 texts) is held out, with two
+// split seeds to show the noise, and used for both calibration and
+// measurement. SMP2017 and CLINC150 are calibrated and measured on dev.
+// ECE is the expected calibration error of the most probable label (15
+// bins).
 //
-// The gains (+0.9, +0.7 in-scope at 60 % oos recall, +0.5) are the same
-// sign on all three sets but each is within the noise of roughly ±0.9
-// points on ~1,000 dev texts. BANKING77 (target 92.5 %) and SMP2017
-// (target 92 %) remain below target; CLINC150 in-scope at 60 % oos recall
-// reaches the 93 % target on dev.
+//	BANKING77   seed 42: top-1 91.84 %, top-3 97.11 %, macro-F1 91.51 %, ECE 1.9 %
+//	            seed 7:  top-1 92.64 %, top-3 98.01 %, macro-F1 92.64 %, ECE 2.5 %
+//	            train 5-12 s, 70k features over two members, ~26 MB,
+//	            p50 ~0.1 ms, p99 0.5-0.6 ms per decision (4 ms in one
+//	            run while the machine was busy)
+//	SMP2017     top-1 90.00 %, top-3 96.49 %, macro-F1 88.37 %, ECE 3.8 %
+//	            train 0.4 s, p50 16 µs, p99 ~0.08 ms
+//	CLINC150    top-1 (no decline) 94.23 %, top-3 98.27 %, ECE 1.7 %
+//	            train 11-22 s, 123k features, ~63 MB, p50 0.1 ms, p99 ~0.35 ms
 //
-// What did not help (all within noise): C in {0.3, 0.5, 3}; word trigrams;
-// character 1..5 or 3..6 grams; character group weight 0.5 or 2; the
-// nearest-example similarity (+0.5 on BANKING77, 0 on CLINC150, −0.1 on
-// SMP2017, at 5-7x the latency). Logistic regression alone (lambda 1e-4
-// .. 3e-6) matches the SVM (BANKING77 90.2-90.9, SMP2017 89.1-90.0); SVM +
-// logistic regression +0.4 / 0 / −0.1 (BANKING77 / CLINC150 in-scope /
-// SMP2017); SVM + a second SVM on character 2..6 or 1..4 grams +0.1..0.2;
-// three members (SVM, logistic regression, embedding) no better than two.
-// The embedding model alone is 1-2 points below the SVM, and with learning
-// rate 0.5 it overfits (BANKING77 88.6 %, calibrated temperature at its
-// bound) and drags the ensemble down. SMP2017: CJK 1..4-grams −0.1,
-// class-balanced weights −0.4..−0.7. Dropping character n-grams costs
-// 1.5-2 points on the English sets and is neutral on Chinese.
+// CLINC150 decline, cross-fitted so that no figure is measured on the data
+// that chose it: dev is split into stratified halves (3 seeds, both ways
+// round, 6 folds); the model is calibrated and ChooseThreshold picks the
+// threshold on one half, the other half is measured, as it is and
+// resampled to 18 % oos (1,000 draws per fold). Mean over folds (worst
+// fold):
+//
+//	rule, target         in-scope        oos recall   at 18 % oos: oos precision, accuracy
+//	reject, 0.6          93.46 (92.80)   67.3 (46)    92.7 %, 88.8 %
+//	reject, 0.7          93.01 (92.60)   78.0 (62)    89.9 %, 90.3 %
+//	top prob, 0.6        93.19 (92.47)   70.0 (58)    88.5 %, 89.0 %
+//	top prob, 0.7        91.61 (89.60)   78.7 (66)    78.6 %, 89.3 %
+//
+// So in-scope ≥ 93 % and oos recall ≥ 60 % hold together on average with
+// the reject rule and a 60-70 % target, and at about 78 % recall the
+// reject rule keeps 1.4 points more in-scope accuracy than the top
+// probability. The share of resamples with in-scope ≥ 93 % is 0.73 (0.6
+// target) and 0.52 (0.7): in-scope accuracy sits close to 93 %, within
+// the noise of 1,500 texts. Each half has only 50 oos examples, so single
+// folds vary widely in recall; a threshold chosen on all 100 dev oos
+// examples is steadier. The earlier protocol (threshold without margin
+// chosen and measured on all of dev) gives 93.87 % in-scope at 60 % recall
+// and 93.57 % at 70 % (top probability: 93.67 % and 93.27 %).
+//
+// Below target: BANKING77 (92.24 % mean of the two hold-outs, target
+// 92.5 %) and SMP2017 (90.0 %, target 92 %). The SMP2017 errors are mostly
+// world knowledge that the training texts do not carry (disease names for
+// health, share names for stock, programme names for video/epg/tvchannel).
+//
+// What did not help (top-1 change against the default on the sets named,
+// BANKING77 on both seeds; noise is about ±0.5 point on BANKING77 and
+// CLINC150 and ±1 on SMP2017; research harness compare_test.go):
+//   - words of the text package as a third feature group (gse-segmented
+//     Chinese words, Porter2-stemmed English words, uni+bigrams, stop
+//     words dropped or kept, weight 1): BANKING77 −0.5..+0.4, CLINC150
+//     −0.3..+0.2, SMP2017 −0.8..−1.0, at 3-5x the training time; unigrams
+//     at weight 0.3 in the SVM only: SMP2017 −0.1;
+//   - start/end markers on word n-grams: BANKING77 −0.2, SMP2017 +0.1;
+//     word skip-bigrams: BANKING77 −0.1/−0.2, CLINC150 0, SMP2017 +0.1;
+//     character n-grams across word boundaries: BANKING77 −0.2/−0.6;
+//   - binary TF: 0..+0.2 everywhere (noise); no IDF: BANKING77 −1.0;
+//     IDF to the power 0.5: BANKING77 −0.5;
+//   - averaging three seeds of the embedding model: ±0.1 at 3x its memory;
+//     embedding model with 30 epochs or learning rate 0.2: SMP2017 0/−0.1;
+//     member weight 2 for either member: 0..−0.3;
+//   - naive Bayes: SVM features scaled per label by their naive Bayes
+//     log-count ratio (NBSVM, smoothing 1): BANKING77 −0.4/−1.8, SMP2017
+//     −0.9 (smoothing 0.25: SMP2017 −0.4); NBSVM as a third member:
+//     BANKING77 +0.4/−1.3, SMP2017 −0.5; multinomial or complement naive
+//     Bayes as a third member: BANKING77 −0.4/−0.2, SMP2017 −0.5..0;
+//   - a third member, an SVM on word n-grams only: BANKING77 +0.3/−0.8,
+//     SMP2017 −0.3;
+//   - nearest-example similarity (KNNWeight 0.5): BANKING77 +0.3/+0.1,
+//     SMP2017 0, at 5-7x the latency;
+//   - SMP2017: C 0.5 −0.5, C 2 0, CJK n-grams up to 2 0, logistic
+//     regression instead of the SVM −0.3.
+//
+// Earlier measurements (same protocol, seed 42 only): C in {0.3, 0.5, 3},
+// word trigrams, character 1..5 or 3..6 grams and character group weight
+// 0.5 or 2 were within noise; logistic regression alone matches the SVM;
+// a second SVM on other character n-grams +0.1..0.2; the embedding model
+// alone is 1-2 points below the SVM and with learning rate 0.5 overfits;
+// SMP2017 CJK 1..4-grams −0.1 and class-balanced weights −0.4..−0.7;
+// dropping character n-grams costs 1.5-2 points on the English sets.
 package intent

@@ -156,3 +156,109 @@ func TestTrainErrors(t *testing.T) {
 		t.Fatal("want error for a single in-scope label")
 	}
 }
+
+// heldOutToy has ten out-of-scope questions the toy model never saw, and
+// in-scope paraphrases.
+func heldOutToy() []Example {
+	var h []Example
+	for _, q := range []string{"how tall is mount everest", "recommend a good movie", "what time is it in tokyo",
+		"book a table for two", "translate hello to spanish", "who wrote hamlet", "is it going to rain",
+		"set an alarm for seven", "how many calories in an apple", "what is the meaning of life"} {
+		h = append(h, Example{Text: q, Label: "oos"})
+	}
+	for _, e := range []Example{{"card has not come yet", "card_arrival"}, {"change pin please", "reset_pin"},
+		{"refund my order", "refund"}, {"退款多久到账", "退款"}} {
+		h = append(h, e)
+	}
+	return h
+}
+
+func TestChooseThresholdReachesRecallWithMargin(t *testing.T) {
+	m := trainToy(t)
+	h := heldOutToy()
+	m.Calibrate(append(toyExamples(), h...))
+	declined := func() int {
+		n := 0
+		for _, e := range h {
+			if e.Label == "oos" && m.Predict(e.Text, 1).OOS {
+				n++
+			}
+		}
+		return n
+	}
+	m.SetThreshold(m.ThresholdForRecall(h, "oos", 0.6))
+	plain := declined()
+	if plain < 6 {
+		t.Fatalf("ThresholdForRecall(0.6) declines %d of 10 oos questions", plain)
+	}
+	thr := m.ChooseThreshold(h, "oos", 0.6)
+	m.SetThreshold(thr)
+	// The margin: with 10 examples the Wilson 90 % lower bound reaches
+	// 0.6 only when 8 of 10 are declined.
+	if got := declined(); got < 8 || got < plain {
+		t.Fatalf("ChooseThreshold(0.6) = %v declines %d of 10 oos questions, want >= 8", thr, got)
+	}
+	if hi := m.ChooseThreshold(h, "oos", 0.95); hi < thr {
+		t.Fatalf("a higher recall target gave a lower threshold: %v < %v", hi, thr)
+	}
+	if z := m.ChooseThreshold(toyExamples()[:5], "oos", 0.6); z != 0 {
+		t.Fatalf("no oos examples should give 0, got %v", z)
+	}
+}
+
+func TestWilsonMargin(t *testing.T) {
+	// With 100 held-out oos questions a 60 % target needs 67 declined.
+	if lo := wilsonLower(67, 100, 1.2816); lo < 0.6 {
+		t.Fatalf("wilsonLower(67,100) = %v", lo)
+	}
+	if lo := wilsonLower(66, 100, 1.2816); lo >= 0.6 {
+		t.Fatalf("wilsonLower(66,100) = %v", lo)
+	}
+	if lo := wilsonLower(1000, 1000, 1.2816); lo <= 0.99 || lo > 1 {
+		t.Fatalf("wilsonLower(1000,1000) = %v", lo)
+	}
+}
+
+func TestDeclineRules(t *testing.T) {
+	m := trainToy(t)
+	if m.Decline() != DeclineAgainstReject {
+		t.Fatalf("a model with oos examples should decline against the reject class, got %q", m.Decline())
+	}
+	for _, q := range []string{"where is my card", "tell me a joke", "退款", ""} {
+		p := m.Predict(q, 1)
+		if p.InScope < 0 || p.InScope > 1 {
+			t.Fatalf("InScope %v out of range for %q", p.InScope, q)
+		}
+		// Without a threshold the reject class declines exactly when it
+		// beats the best in-scope label, that is InScope < 0.5.
+		if p.OOS != (p.InScope < 0.5) {
+			t.Fatalf("%q: OOS %v but InScope %v", q, p.OOS, p.InScope)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.Decline = DeclineTopProb
+	mt, err := Train(toyExamples(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := mt.Predict("where is my card", 1); p.InScope != p.Candidates[0].Prob {
+		t.Fatalf("top-probability rule: InScope %v != top prob %v", p.InScope, p.Candidates[0].Prob)
+	}
+	var in []Example
+	for _, e := range toyExamples() {
+		if e.Label != "oos" {
+			in = append(in, e)
+		}
+	}
+	cfg.Decline = DeclineAgainstReject
+	if _, err := Train(in, cfg); err == nil {
+		t.Fatal("the reject-class rule without oos examples should be an error")
+	}
+	cfg.Decline = "nonsense"
+	if _, err := Train(toyExamples(), cfg); err == nil {
+		t.Fatal("an unknown decline rule should be an error")
+	}
+	if m2, _ := Train(in, DefaultConfig()); m2.Decline() != DeclineTopProb {
+		t.Fatalf("without oos examples the rule should be the top probability, got %q", m2.Decline())
+	}
+}

@@ -45,10 +45,37 @@ type Config struct {
 	// OOSLabel names training examples of questions to decline; they train
 	// an explicit reject class. Empty means "oos".
 	OOSLabel string
-	// Threshold declines a question when the calibrated probability of the
-	// best in-scope label is below it. Zero disables the threshold.
+	// Threshold declines a question when its in-scope score (see Decline)
+	// is below it. Zero disables the threshold.
 	Threshold float64
+	// Decline selects the in-scope score that Threshold applies to. The
+	// zero value, DeclineAuto, is DeclineAgainstReject for a model trained
+	// with oos examples and DeclineTopProb otherwise.
+	Decline DeclineRule
 }
+
+// DeclineRule names the in-scope score that the decline threshold is
+// compared with (Prediction.InScope).
+type DeclineRule string
+
+const (
+	// DeclineAuto picks DeclineAgainstReject when the model has a reject
+	// class, DeclineTopProb otherwise.
+	DeclineAuto DeclineRule = ""
+	// DeclineTopProb compares the calibrated probability of the best
+	// in-scope label with the threshold.
+	DeclineTopProb DeclineRule = "top"
+	// DeclineAgainstReject compares the probability of the best in-scope
+	// label against the reject class alone, p(top) / (p(top) + p(oos)),
+	// with the threshold. It ignores how the rest of the probability is
+	// shared among the other in-scope labels, so a question torn between
+	// two close intents (a normal case in a large FAQ) is not declined
+	// for that, while a question that resembles the oos examples is.
+	// Cross-fitted on CLINC150 dev, at about 78 % oos recall it keeps 93.0 %
+	// in-scope accuracy against 91.6 % for DeclineTopProb (see the
+	// package documentation).
+	DeclineAgainstReject DeclineRule = "reject"
+)
 
 // DefaultConfig is a word + character n-gram ensemble that works for both
 // English and Chinese: a linear SVM and a fastText-style embedding model on
@@ -91,6 +118,7 @@ type Model struct {
 	members   []member
 	temp      float64
 	threshold float64
+	decline   DeclineRule
 }
 
 // Candidate is one ranked label.
@@ -109,6 +137,11 @@ type Prediction struct {
 	// OOSProb is the calibrated probability of the reject class (0 if the
 	// model has none).
 	OOSProb float64
+	// InScope is the score compared with the decline threshold, in
+	// [0, 1]: the calibrated probability of the best in-scope label
+	// (DeclineTopProb) or that probability against the reject class alone
+	// (DeclineAgainstReject).
+	InScope float64
 	// Candidates are the best in-scope labels, best first.
 	Candidates []Candidate
 }
@@ -144,6 +177,22 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	}
 	if j, ok := labelIdx[oosLabel]; ok {
 		m.oos = j
+	}
+	switch cfg.Decline {
+	case DeclineAuto:
+		m.decline = DeclineTopProb
+		if m.oos >= 0 {
+			m.decline = DeclineAgainstReject
+		}
+	case DeclineTopProb:
+		m.decline = DeclineTopProb
+	case DeclineAgainstReject:
+		if m.oos < 0 {
+			return nil, errors.New("intent: decline rule " + string(cfg.Decline) + " needs examples labelled " + oosLabel)
+		}
+		m.decline = DeclineAgainstReject
+	default:
+		return nil, errors.New("intent: unknown decline rule " + string(cfg.Decline))
 	}
 	if len(m.labels)-btoi(m.oos >= 0) < 2 {
 		return nil, errors.New("intent: need at least two in-scope labels")
@@ -234,11 +283,15 @@ func (m *Model) Labels() []string { return m.labels }
 // Temperature returns the softmax temperature used for probabilities.
 func (m *Model) Temperature() float64 { return m.temp }
 
-// Threshold returns the in-scope probability threshold.
+// Threshold returns the decline threshold on the in-scope score.
 func (m *Model) Threshold() float64 { return m.threshold }
 
-// SetThreshold sets the in-scope probability threshold (0 disables it).
+// SetThreshold sets the decline threshold on the in-scope score
+// (Prediction.InScope; 0 disables it). Pick it with ChooseThreshold.
 func (m *Model) SetThreshold(t float64) { m.threshold = t }
+
+// Decline returns the rule that the threshold applies to.
+func (m *Model) Decline() DeclineRule { return m.decline }
 
 // scores writes the combined decision values for text into out: the sum
 // of the members' decision values, each divided by its own temperature and
@@ -324,13 +377,17 @@ func (m *Model) Predict(text string, k int) Prediction {
 		pred.Candidates = append(pred.Candidates, Candidate{Label: m.labels[c], Score: s[c], Prob: p[c]})
 	}
 	top := order[0]
+	pred.InScope = p[top]
 	if m.oos >= 0 {
 		pred.OOSProb = p[m.oos]
 		if s[m.oos] > s[top] {
 			pred.OOS = true
 		}
+		if m.decline == DeclineAgainstReject {
+			pred.InScope = 1 / (1 + math.Exp((s[m.oos]-s[top])/m.temp))
+		}
 	}
-	if p[top] < m.threshold {
+	if pred.InScope < m.threshold {
 		pred.OOS = true
 	}
 	if !pred.OOS {
@@ -417,9 +474,10 @@ func fitTemperature(all [][]float64, ys []int) float64 {
 	return math.Exp((a + b) / 2)
 }
 
-// ThresholdForRecall returns the smallest in-scope probability threshold
-// that declines at least the given fraction of the examples labelled
-// oosLabel. It does not change the model.
+// ThresholdForRecall returns the smallest threshold on the in-scope score
+// (Prediction.InScope) that declines at least the given fraction of the
+// examples labelled oosLabel, without a safety margin (ChooseThreshold
+// adds one). It does not change the model.
 func (m *Model) ThresholdForRecall(examples []Example, oosLabel string, recall float64) float64 {
 	saved := m.threshold
 	m.threshold = 0
@@ -437,7 +495,7 @@ func (m *Model) ThresholdForRecall(examples []Example, oosLabel string, recall f
 			declined++
 			continue
 		}
-		tops = append(tops, p.Candidates[0].Prob)
+		tops = append(tops, p.InScope)
 	}
 	need := int(math.Ceil(recall*float64(n))) - declined
 	if need <= 0 || len(tops) == 0 {
@@ -448,4 +506,48 @@ func (m *Model) ThresholdForRecall(examples []Example, oosLabel string, recall f
 		return math.Nextafter(tops[len(tops)-1], 2)
 	}
 	return (tops[need-1] + tops[need]) / 2
+}
+
+// ChooseThreshold picks the decline threshold (for SetThreshold) from
+// held-out examples, so that the engine can set it without a test split.
+// It looks only at the held-out examples labelled oosLabel and returns the
+// smallest threshold at which the declined share of them reaches minRecall
+// with a safety margin: the one-sided 90 % Wilson lower confidence bound of
+// that share, not the share itself, must reach minRecall. With 100 oos
+// examples and minRecall 0.6 this declines about 67 % of them, so that the
+// recall on new out-of-scope questions stays at or above minRecall with
+// high probability; with six or fewer oos examples and minRecall 0.6 the
+// margin asks for all of them, so give it a few dozen. In-scope examples
+// are not used: the recall of a threshold does not depend on how many in-scope questions arrive, so the
+// choice holds whatever the share of out-of-scope traffic. It returns 0
+// when heldOut has no oos examples, and does not change the model; call
+// Calibrate on held-out data first, since the threshold is a probability.
+func (m *Model) ChooseThreshold(heldOut []Example, oosLabel string, minRecall float64) float64 {
+	n := 0
+	for _, e := range heldOut {
+		if e.Label == oosLabel {
+			n++
+		}
+	}
+	if n == 0 || minRecall <= 0 {
+		return 0
+	}
+	k := n
+	for j := int(math.Ceil(minRecall * float64(n))); j <= n; j++ {
+		if wilsonLower(j, n, 1.2816) >= minRecall {
+			k = j
+			break
+		}
+	}
+	return m.ThresholdForRecall(heldOut, oosLabel, float64(k)/float64(n))
+}
+
+// wilsonLower is the Wilson score lower bound of a proportion k/n at z.
+func wilsonLower(k, n int, z float64) float64 {
+	p := float64(k) / float64(n)
+	nf := float64(n)
+	d := 1 + z*z/nf
+	c := p + z*z/(2*nf)
+	r := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf))
+	return (c - r) / d
 }
