@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/switchboard-cs/switchboard/internal/bot/dataset"
 	"github.com/switchboard-cs/switchboard/internal/bot/engine"
+	"github.com/switchboard-cs/switchboard/internal/kb"
 )
 
 // botEval is "bot eval": the knowledge-base bot's decisions measured on
@@ -71,6 +73,14 @@ func botEval(env Env, args []string) int {
 			return ExitUsage
 		}
 	}
+	// TRAIN goes through the knowledge base's own import parser, so that
+	// what is measured is what an import makes (its checks, de-duplication
+	// and limits).
+	train, err := asImported(train)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %s: %v\n", name, *trainPath, err)
+		return ExitUsage
+	}
 	start := time.Now()
 	e, policy, err := engine.BuildTuned(train, dev, engine.Options{Seed: 1}, engine.DefaultTuneTarget())
 	if err != nil {
@@ -122,4 +132,46 @@ func botEval(env Env, args []string) int {
 		fmt.Fprintln(w, string(b))
 	}
 	return ExitOK
+}
+
+// asImported parses labelled examples the way a knowledge-base import of a
+// {"text","label"} file does and returns what the import would keep: per
+// label (one FAQ entry) its standard question and similar questions, and
+// the "oos" texts as examples to decline. A row the import would refuse
+// fails with its line number.
+func asImported(exs []dataset.Example) ([]dataset.Example, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for _, ex := range exs {
+		if err := enc.Encode(struct {
+			Text  string `json:"text"`
+			Label string `json:"label"`
+		}{ex.Text, ex.Label}); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := kb.ParseImport(&buf, "jsonl", kb.ImportOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if len(plan.Errors) > 0 {
+		re := plan.Errors[0]
+		line := re.Row
+		if re.Row >= 1 && re.Row <= len(exs) {
+			line = exs[re.Row-1].Line
+		}
+		return nil, fmt.Errorf("line %d: %s (%d rows refused in all)", line, re.Message, len(plan.Errors)+plan.MoreErrors)
+	}
+	out := make([]dataset.Example, 0, len(exs))
+	for _, en := range plan.Entries {
+		out = append(out, dataset.Example{Text: en.Content.Question, Label: en.Content.Key})
+		for _, q := range en.Content.Similar {
+			out = append(out, dataset.Example{Text: q, Label: en.Content.Key})
+		}
+	}
+	for _, d := range plan.Declines {
+		out = append(out, dataset.Example{Text: d, Label: engine.DeclineLabel})
+	}
+	return out, nil
 }

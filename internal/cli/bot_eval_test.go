@@ -102,6 +102,8 @@ func TestBotEvalErrors(t *testing.T) {
 	empty := writeFile(t, "empty.jsonl", "\n\n")
 	onlyOOS := writeFile(t, "oos.jsonl", `{"text": "tell me a joke", "label": "oos"}`+"\n")
 	noLabel := writeFile(t, "nolabel.jsonl", `{"text": "ok"}`+"\n")
+	// A question the knowledge-base import refuses (far too long), on line 3.
+	tooLong := writeFile(t, "long.jsonl", `{"text": "ok", "label": "a"}`+"\n\n"+`{"text": "`+strings.Repeat("长", 5000)+`", "label": "b"}`+"\n")
 	for _, tc := range []struct {
 		name  string
 		args  []string
@@ -119,6 +121,7 @@ func TestBotEvalErrors(t *testing.T) {
 		{"empty test file", []string{"bot", "eval", "--train", train, "--test", empty}, []string{empty, "no examples"}},
 		{"missing label", []string{"bot", "eval", "--train", noLabel, "--test", test}, []string{noLabel, "line 1"}},
 		{"only oos in train", []string{"bot", "eval", "--train", onlyOOS, "--test", test}, []string{onlyOOS, "no in-scope examples"}},
+		{"question the import refuses", []string{"bot", "eval", "--train", tooLong, "--test", test}, []string{tooLong, "line 3"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, nil, "", tc.args...).want(t, cli.ExitUsage)
