@@ -100,7 +100,8 @@ func botEval(env Env, args []string) int {
 	}
 	w := env.Stdout
 	fmt.Fprintf(w, "knowledge base   %d entries, %d questions (%s), built and tuned in %.1f s\n", entries, questions, ranker, build.Seconds())
-	fmt.Fprintf(w, "policy           answer ≥ %.3f, clarify ≥ %.3f, negative ≥ %.3f (tuned on %s)\n", policy.Answer, policy.Clarify, policy.Negative, tunedOn)
+	fmt.Fprintf(w, "policy           answer ≥ %.3f, clarify ≥ %.3f, decline below in-scope %.3f, negative ≥ %.3f (tuned on %s)\n",
+		policy.Answer, policy.Clarify, policy.Decline, policy.Negative, tunedOn)
 	fmt.Fprintf(w, "test texts       %d (in scope %d, oos %d)\n", m.N, m.InScope, m.OOS)
 	fmt.Fprintf(w, "in-scope top-1   %.4f\n", m.InScopeAcc)
 	fmt.Fprintf(w, "in-scope top-3   %.4f\n", m.Top3Acc)

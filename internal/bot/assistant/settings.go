@@ -27,6 +27,10 @@ type Settings struct {
 	Answer   float64 `json:"answer_threshold"`
 	Clarify  float64 `json:"clarify_threshold"`
 	Negative float64 `json:"negative_threshold"`
+	// Decline turns a would-be answer or choice into "no match" when the
+	// best entry's in-scope score (its probability against "none of them")
+	// is below it; 0 (the default) leaves it to the two thresholds above.
+	Decline float64 `json:"decline_threshold"`
 	// MaxTurns is how many replies the bot gives in one conversation
 	// before it hands off (bot_turn_limit).
 	MaxTurns int `json:"max_turns"`
@@ -58,13 +62,13 @@ const (
 // DefaultSettings are a tenant's settings until an administrator changes them.
 func DefaultSettings() Settings {
 	p := engine.DefaultPolicy()
-	return Settings{Enabled: true, Answer: p.Answer, Clarify: p.Clarify, Negative: p.Negative,
+	return Settings{Enabled: true, Answer: p.Answer, Clarify: p.Clarify, Negative: p.Negative, Decline: p.Decline,
 		MaxTurns: 10, MaxMisses: 2, Terms: []string{}, Synonyms: [][]string{}}
 }
 
 // Policy is the engine policy of these settings.
 func (s Settings) Policy() engine.Policy {
-	return engine.Policy{Answer: s.Answer, Clarify: s.Clarify, Negative: s.Negative}
+	return engine.Policy{Answer: s.Answer, Clarify: s.Clarify, Negative: s.Negative, Decline: s.Decline}
 }
 
 // Validate checks the settings and normalises lists in place.
@@ -72,7 +76,7 @@ func (s *Settings) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"answer_threshold", s.Answer}, {"clarify_threshold", s.Clarify}, {"negative_threshold", s.Negative}} {
+	}{{"answer_threshold", s.Answer}, {"clarify_threshold", s.Clarify}, {"negative_threshold", s.Negative}, {"decline_threshold", s.Decline}} {
 		if math.IsNaN(f.v) || f.v < 0 || f.v > 1 {
 			return apperr.Invalidf(f.name, "out_of_range", "min", 0, "max", 1)
 		}

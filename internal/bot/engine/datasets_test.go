@@ -70,16 +70,13 @@ func TestDatasets(t *testing.T) {
 			// reliability of the confidence on the test texts
 			rel := MeasureReliability(e, test)
 			fmt.Printf("%s: ECE %.4f\n%s", name, rel.ECE, rel)
-			// sweep of the Clarify threshold
+			// sweep of the Decline threshold (in-scope score)
 			if m.OOS > 0 {
-				for _, c := range []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6} {
+				for _, c := range []float64{0.5, 0.6, 0.7, 0.8, 0.85, 0.9} {
 					q := p
-					q.Clarify = c
-					if q.Answer < c {
-						q.Answer = c
-					}
+					q.Decline = c
 					mm := Evaluate(e, test, q)
-					fmt.Printf("  clarify %.2f: in-scope %.4f oos recall %.4f prec %.4f\n", c, mm.InScopeAcc, mm.OOSRecall, mm.OOSPrecision)
+					fmt.Printf("  decline %.2f: in-scope %.4f oos recall %.4f prec %.4f\n", c, mm.InScopeAcc, mm.OOSRecall, mm.OOSPrecision)
 				}
 			}
 		})

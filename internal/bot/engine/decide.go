@@ -13,6 +13,12 @@ type Policy struct {
 	Answer   float64 // confidence ≥ Answer → answer (0..1)
 	Clarify  float64 // Clarify ≤ confidence < Answer → "Did you mean" top-3; below → no match (offer a human)
 	Negative float64 // sentiment score ≥ Negative → hand off with priority (0..1; 1 disables)
+	// Decline: an in-scope score (Decision.InScope) below it → no match,
+	// whatever the confidence (0..1; 0 disables). The in-scope score
+	// weighs the best candidate against "none of them" alone, so a
+	// question torn between two close entries is not declined for that;
+	// Tune sets it from out-of-scope examples.
+	Decline float64
 }
 
 // DefaultPolicy answers when the calibrated confidence is at least 0.6
@@ -46,7 +52,7 @@ func (p Policy) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"Answer", p.Answer}, {"Clarify", p.Clarify}, {"Negative", p.Negative}} {
+	}{{"Answer", p.Answer}, {"Clarify", p.Clarify}, {"Negative", p.Negative}, {"Decline", p.Decline}} {
 		if math.IsNaN(f.v) || f.v < 0 || f.v > 1 {
 			return fmt.Errorf("engine: policy %s = %v, want a value from 0 to 1", f.name, f.v)
 		}
@@ -86,11 +92,15 @@ type Decision struct {
 	EntryID    string      // answer: the entry
 	Candidates []Candidate // best first, up to 3 (always filled when anything matched, also on handoff, so agents see them)
 	Confidence float64     // calibrated confidence of the best candidate, 0..1
-	Negative   bool
-	Sentiment  float64
-	Language   string // text.Detect of the question
-	Context    bool   // the previous turn's topic was used (follow-up)
-	Elapsed    time.Duration
+	// InScope is the best candidate's probability against "none of them"
+	// alone, p(best) / (p(best) + p(none)), 0..1 (0 with no candidate);
+	// Policy.Decline applies to it.
+	InScope   float64
+	Negative  bool
+	Sentiment float64
+	Language  string // text.Detect of the question
+	Context   bool   // the previous turn's topic was used (follow-up)
+	Elapsed   time.Duration
 }
 
 // contextMargin is how much more confident the question with its previous
@@ -179,6 +189,7 @@ func (e *Engine) Decide(q Query) Decision {
 		d.Candidates = append(d.Candidates, Candidate{EntryID: en.ID, Question: en.Question, Confidence: clamp01(r.p[i])})
 	}
 	d.Confidence = clamp01(r.confidence())
+	d.InScope = clamp01(r.inScope())
 	switch {
 	case human:
 		d.Kind, d.Reason = KindHandoff, ReasonAskedForHuman
@@ -186,6 +197,8 @@ func (e *Engine) Decide(q Query) Decision {
 		d.Kind, d.Reason = KindHandoff, ReasonNegativeSentiment
 	case len(d.Candidates) == 0:
 		d.Kind, d.Reason = KindNoMatch, ReasonNoMatch
+	case d.InScope < p.Decline:
+		d.Kind, d.Reason = KindNoMatch, ReasonLowConfidence
 	case d.Confidence >= p.Answer:
 		d.Kind, d.EntryID = KindAnswer, d.Candidates[0].EntryID
 	case d.Confidence >= p.Clarify:

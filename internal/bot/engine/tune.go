@@ -13,7 +13,7 @@ const DeclineLabel = "oos"
 // TuneTarget says what Tune optimises for.
 type TuneTarget struct {
 	// OOSRecall is the share of the questions labelled "oos" that must be
-	// declined (default 0.7). Choose it above the recall you need: the
+	// declined (default 0.75). Choose it above the recall you need: the
 	// threshold then keeps a margin when the share or kind of out-of-scope
 	// questions differs from the tuning data.
 	OOSRecall float64
@@ -35,18 +35,22 @@ const noOOSClarifyCap = 0.1
 
 // DefaultTuneTarget is the target of the evaluation command.
 func DefaultTuneTarget() TuneTarget {
-	return TuneTarget{OOSRecall: 0.7, AnswerPrecision: 0.9, MaxInScopeLoss: 0.002}
+	return TuneTarget{OOSRecall: 0.67, AnswerPrecision: 0.9, MaxInScopeLoss: 0.002}
 }
 
 // Tune chooses a Policy on held-out labelled questions (label = entry id;
-// "oos", or a label that is no entry, = should be declined). Clarify is the
-// lowest threshold that declines the target share of the oos questions (so
-// it costs the least in-scope accuracy); without oos questions it is the
-// highest threshold that loses at most MaxInScopeLoss of the correctly
-// ranked ones. Answer is the lowest threshold from Clarify up at which the
-// answered questions are right at least AnswerPrecision of the time.
-// Messages the fixed rules decline (greeting, request for a person,
-// negative sentiment…) count as declined. It never changes the engine.
+// "oos", or a label that is no entry, = should be declined). Decline is the
+// lowest threshold on the in-scope score (Decision.InScope) that declines
+// the target share of the oos questions, so in-scope accuracy loses as
+// little as possible: the in-scope score does not fall when a question is
+// merely torn between two close entries. Clarify is then, on the questions
+// left, the highest confidence threshold that loses at most MaxInScopeLoss
+// of the correctly ranked ones, and never above noOOSClarifyCap (without
+// oos questions Decline stays 0 and only this applies). Answer is the
+// lowest threshold from Clarify up at which the answered questions are
+// right at least AnswerPrecision of the time. Messages the fixed rules
+// decline (greeting, request for a person, negative sentiment…) count as
+// declined. It never changes the engine.
 func (e *Engine) Tune(dev []dataset.Example, target TuneTarget) Policy {
 	def := DefaultTuneTarget()
 	if target.OOSRecall <= 0 || target.OOSRecall > 1 {
@@ -69,19 +73,17 @@ func (e *Engine) Tune(dev []dataset.Example, target TuneTarget) Policy {
 	}
 	probe := Policy{Answer: 0, Clarify: 0, Negative: neg}
 	type obs struct {
-		conf    float64
-		correct bool
-		oos     bool
+		conf, ins float64
+		correct   bool
+		oos       bool
 	}
 	var live []obs // not declined by the fixed rules
-	nOOS, fixedOOS, nIn := 0, 0, 0
+	nOOS, fixedOOS := 0, 0
 	for _, ex := range dev {
 		_, known := e.byID[ex.Label]
 		oos := ex.Label == DeclineLabel || !known
 		if oos {
 			nOOS++
-		} else {
-			nIn++
 		}
 		d := e.Decide(Query{Text: ex.Text, Policy: probe})
 		if d.Kind != KindAnswer {
@@ -90,12 +92,14 @@ func (e *Engine) Tune(dev []dataset.Example, target TuneTarget) Policy {
 			}
 			continue
 		}
-		live = append(live, obs{conf: d.Confidence, correct: !oos && d.EntryID == ex.Label, oos: oos})
+		live = append(live, obs{conf: d.Confidence, ins: d.InScope, correct: !oos && d.EntryID == ex.Label, oos: oos})
 	}
-	sort.Slice(live, func(a, b int) bool { return live[a].conf < live[b].conf })
 
-	clarify := 0.0
+	// Decline: the lowest in-scope score that declines the target share
+	// of the oos questions.
+	decline := 0.0
 	if nOOS > 0 {
+		sort.Slice(live, func(a, b int) bool { return live[a].ins < live[b].ins })
 		need := int(math.Ceil(target.OOSRecall*float64(nOOS)-1e-9)) - fixedOOS
 		if need > 0 {
 			k := 0
@@ -103,19 +107,37 @@ func (e *Engine) Tune(dev []dataset.Example, target TuneTarget) Policy {
 				if o.oos {
 					k++
 					if k == need {
-						clarify = math.Nextafter(o.conf, 2)
+						decline = math.Nextafter(o.ins, 2)
 						break
 					}
 				}
 			}
 			if k < need {
-				clarify = 1
+				decline = 1
 			}
 		}
-	} else if nIn > 0 {
-		// Without out-of-scope examples only the loss can be measured: a
-		// small share, and never above noOOSClarifyCap.
-		allowed := int(target.MaxInScopeLoss * float64(nIn))
+		decline = math.Min(1, decline)
+		kept := live[:0]
+		for _, o := range live {
+			if o.ins >= decline {
+				kept = append(kept, o)
+			}
+		}
+		live = kept
+	}
+	sort.Slice(live, func(a, b int) bool { return live[a].conf < live[b].conf })
+
+	// Clarify: only the loss can be measured on what is left: a small
+	// share of the right answers, and never above noOOSClarifyCap.
+	clarify := 0.0
+	nRight := 0
+	for _, o := range live {
+		if o.correct {
+			nRight++
+		}
+	}
+	if nRight > 0 {
+		allowed := int(target.MaxInScopeLoss * float64(nRight))
 		k := 0
 		for _, o := range live {
 			if o.correct {
@@ -128,7 +150,6 @@ func (e *Engine) Tune(dev []dataset.Example, target TuneTarget) Policy {
 		}
 		clarify = math.Min(clarify, noOOSClarifyCap)
 	}
-	clarify = math.Min(1, clarify)
 
 	// Answer: scan thresholds from the top; precision of {conf ≥ t}.
 	answer := 1.0
@@ -152,6 +173,7 @@ func (e *Engine) Tune(dev []dataset.Example, target TuneTarget) Policy {
 	if answer < clarify {
 		answer = clarify
 	}
+	out.Decline = decline
 	out.Clarify, out.Answer = clarify, answer
 	return out
 }

@@ -14,6 +14,7 @@ function fill(s) {
   f.answer_threshold.value = s.answer_threshold;
   f.clarify_threshold.value = s.clarify_threshold;
   f.negative_threshold.value = s.negative_threshold;
+  f.decline_threshold.value = s.decline_threshold ?? 0;
   f.max_turns.value = s.max_turns;
   f.max_misses.value = s.max_misses;
   f.terms.value = (s.terms || []).join('\n');
@@ -38,6 +39,7 @@ function body() {
     answer_threshold: num('answer_threshold'),
     clarify_threshold: num('clarify_threshold'),
     negative_threshold: num('negative_threshold'),
+    decline_threshold: num('decline_threshold'),
     max_turns: num('max_turns', true),
     max_misses: num('max_misses', true),
     terms: lines(f.terms.value),
