@@ -38,6 +38,9 @@ type User struct {
 	Disabled           bool      `json:"disabled"`
 	CreatedAt          time.Time `json:"created_at"`
 	UpdatedAt          time.Time `json:"updated_at"`
+
+	// Permissions are rights granted beyond the role, such as "kb_review".
+	Permissions []string `json:"permissions"`
 }
 
 // TokenInfo names the API token a request was made with.
@@ -99,6 +102,9 @@ type UserUpdate struct {
 	Role     *string `json:"role,omitempty"`
 	Locale   *string `json:"locale,omitempty"`
 	Disabled *bool   `json:"disabled,omitempty"`
+	// Permissions, when not nil, replaces the user's granted permissions
+	// (an empty list takes them all back).
+	Permissions *[]string `json:"permissions,omitempty"`
 }
 
 // PasswordReset is an administrator setting a user's password. Unless

@@ -6,7 +6,10 @@ package account
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,6 +67,29 @@ type User struct {
 	Disabled           bool      `json:"disabled"`
 	CreatedAt          time.Time `json:"created_at"`
 	UpdatedAt          time.Time `json:"updated_at"`
+
+	// Permissions are rights granted beyond the role (see Permission).
+	Permissions []Permission `json:"permissions"`
+}
+
+// Permission is a right granted to a user beyond their role.
+type Permission string
+
+// The grantable permissions.
+const (
+	// PermKBReview lets an agent approve, reject and archive
+	// knowledge-base entries, as administrators and supervisors can.
+	PermKBReview Permission = "kb_review"
+)
+
+// Has reports whether the user was granted p.
+func (u User) Has(p Permission) bool {
+	for _, x := range u.Permissions {
+		if x == p {
+			return true
+		}
+	}
+	return false
 }
 
 // NewUser is what creating a user takes.
@@ -84,6 +110,8 @@ type UserPatch struct {
 	Role     *Role
 	Locale   *string
 	Disabled *bool
+	// Permissions, when not nil, replace the user's granted permissions.
+	Permissions []Permission
 }
 
 // Service is the account service.
@@ -143,7 +171,7 @@ func (s *Service) CreateUser(ctx context.Context, tenantID string, nu NewUser) (
 	}
 	now := s.stamp()
 	u := User{ID: id.New(), TenantID: tenantID, Email: email, Name: name, Role: nu.Role, Locale: nu.Locale,
-		MustChangePassword: nu.MustChangePassword, CreatedAt: now, UpdatedAt: now}
+		MustChangePassword: nu.MustChangePassword, Permissions: []Permission{}, CreatedAt: now, UpdatedAt: now}
 	_, err = s.db.Tenant(tenantID).Exec(ctx, q.Get("CreateUser"), u.ID, u.Email, u.Name, string(u.Role), u.Locale,
 		hash, u.MustChangePassword, false, store.Millis(now))
 	if errors.Is(err, store.ErrConflict) {
@@ -155,9 +183,15 @@ func (s *Service) CreateUser(ctx context.Context, tenantID string, nu NewUser) (
 func scanUser(tenantID string, r interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created, updated int64
-	var role string
-	err := r.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Locale, &u.MustChangePassword, &u.Disabled, &created, &updated)
+	var role, perms string
+	err := r.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Locale, &u.MustChangePassword, &u.Disabled, &created, &updated, &perms)
 	u.TenantID, u.Role, u.CreatedAt, u.UpdatedAt = tenantID, Role(role), store.Time(created), store.Time(updated)
+	u.Permissions = []Permission{}
+	if err == nil && perms != "" {
+		if jerr := json.Unmarshal([]byte(perms), &u.Permissions); jerr != nil {
+			return u, fmt.Errorf("user %s: stored permissions: %w", u.ID, jerr)
+		}
+	}
 	return u, err
 }
 
@@ -233,19 +267,39 @@ func (s *Service) UpdateUser(ctx context.Context, tenantID, userID string, p Use
 		if p.Disabled != nil {
 			u.Disabled = *p.Disabled
 		}
+		if p.Permissions != nil {
+			if u.Permissions, err = checkPermissions(p.Permissions); err != nil {
+				return err
+			}
+		}
 		if wasActiveAdmin && (u.Role != RoleAdmin || u.Disabled) {
 			if err := lastAdminGuard(ctx, tx); err != nil {
 				return err
 			}
 		}
 		u.UpdatedAt = s.stamp()
-		if err := tx.ExecOne(ctx, q.Get("UpdateUser"), u.ID, u.Name, string(u.Role), u.Locale, u.Disabled, store.Millis(u.UpdatedAt)); err != nil {
+		perms, _ := json.Marshal(u.Permissions)
+		if err := tx.ExecOne(ctx, q.Get("UpdateUser"), u.ID, u.Name, string(u.Role), u.Locale, u.Disabled, store.Millis(u.UpdatedAt), string(perms)); err != nil {
 			return err
 		}
 		out = u
 		return nil
 	})
 	return out, err
+}
+
+// checkPermissions validates a list of permissions and removes repeats.
+func checkPermissions(ps []Permission) ([]Permission, error) {
+	out := []Permission{}
+	for _, p := range ps {
+		if p != PermKBReview {
+			return nil, apperr.Invalidf("permissions", "invalid_permission")
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 func lastAdminGuard(ctx context.Context, tx store.Scope) error {

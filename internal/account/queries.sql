@@ -3,15 +3,15 @@ INSERT INTO users (tenant_id, id, email, name, role, locale, password_hash, must
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10);
 
 -- name: GetUser
-SELECT id, email, name, role, locale, must_change_password, disabled, created_at, updated_at
+SELECT id, email, name, role, locale, must_change_password, disabled, created_at, updated_at, permissions
 FROM users WHERE tenant_id = $1 AND id = $2;
 
 -- name: ListUsers
-SELECT id, email, name, role, locale, must_change_password, disabled, created_at, updated_at
+SELECT id, email, name, role, locale, must_change_password, disabled, created_at, updated_at, permissions
 FROM users WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3;
 
 -- name: UpdateUser
-UPDATE users SET name = $3, role = $4, locale = $5, disabled = $6, updated_at = $7
+UPDATE users SET name = $3, role = $4, locale = $5, disabled = $6, updated_at = $7, permissions = $8
 WHERE tenant_id = $1 AND id = $2;
 
 -- name: DeleteUser
@@ -28,7 +28,7 @@ WHERE tenant_id = $1 AND id = $2;
 SELECT password_hash FROM users WHERE tenant_id = $1 AND id = $2;
 
 -- name: UserByEmail
-SELECT id, email, name, role, locale, must_change_password, disabled, created_at, updated_at
+SELECT id, email, name, role, locale, must_change_password, disabled, created_at, updated_at, permissions
 FROM users WHERE tenant_id = $1 AND email = $2;
 
 -- name: LoginCandidates
@@ -64,7 +64,7 @@ ON CONFLICT DO NOTHING;
 DELETE FROM team_members WHERE tenant_id = $1 AND team_id = $2 AND user_id = $3;
 
 -- name: TeamMembers
-SELECT u.id, u.email, u.name, u.role, u.locale, u.must_change_password, u.disabled, u.created_at, u.updated_at
+SELECT u.id, u.email, u.name, u.role, u.locale, u.must_change_password, u.disabled, u.created_at, u.updated_at, u.permissions
 FROM team_members m JOIN users u ON u.tenant_id = $1 AND u.id = m.user_id
 WHERE m.tenant_id = $1 AND m.team_id = $2 ORDER BY u.name, u.id;
 

@@ -10,9 +10,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-cs/switchboard/client"
 	"github.com/switchboard-cs/switchboard/internal/account"
@@ -22,6 +24,7 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/httpapi"
+	"github.com/switchboard-cs/switchboard/internal/kb"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
 	"github.com/switchboard-cs/switchboard/internal/platform/store/storetest"
 	"github.com/switchboard-cs/switchboard/internal/tenant"
@@ -43,6 +46,8 @@ type otherTenant struct {
 	channel             channel.Channel
 	msg                 *conversation.Message
 	session, sessionKey string // the admin's session id and cookie value
+	kbCategory          kb.Category
+	kbEntry             kb.Entry
 }
 
 func makeOtherTenant(t *testing.T, ctx context.Context, a *app.App) *otherTenant {
@@ -74,13 +79,21 @@ func makeOtherTenant(t *testing.T, ctx context.Context, a *app.App) *otherTenant
 	b.sessionKey, p, err = a.Auth.Login(ctx, auth.LoginRequest{Email: b.admin.Email, Password: b.password, IP: "192.0.2.7", UserAgent: "B's browser"})
 	ok(t, "B login", err)
 	b.session = p.SessionID
+	b.kbCategory = must[kb.Category](t, "B kb category")(a.KB.CreateCategory(ctx, b.id, kb.CategoryInput{Name: ptr("Tenant B Returns")}))
+	boss := kb.Actor{ID: "user:" + b.admin.ID, Reviewer: true}
+	b.kbEntry = must[kb.Entry](t, "B kb entry")(a.KB.Create(ctx, b.id, boss, kb.EntryInput{Question: ptr("Tenant B secret refund rule"),
+		Answer: ptr("B's answer"), CategoryID: &b.kbCategory.ID, Tags: []string{"tenant-b"}}))
+	for _, step := range []func(context.Context, string, kb.Actor, string) (kb.Entry, error){a.KB.Submit, a.KB.Approve} {
+		must[kb.Entry](t, "B kb workflow")(step(ctx, b.id, boss, b.kbEntry.ID))
+	}
+	b.kbEntry = must[kb.Entry](t, "B kb edit")(a.KB.Update(ctx, b.id, boss, b.kbEntry.ID, kb.EntryInput{Answer: ptr("B's second answer")}))
 	return b
 }
 
 // ids are the strings that must never appear in an answer to tenant A.
 func (b *otherTenant) ids() []string {
 	return []string{b.id, b.admin.ID, b.agent.ID, b.teams[0].ID, b.teams[1].ID, b.token.ID, b.token.Prefix, b.contact.ID,
-		b.conv.ID, b.msg.ID, b.session, b.channel.ID, b.channel.Key, b.channel.IdentitySecret}
+		b.conv.ID, b.msg.ID, b.session, b.channel.ID, b.channel.Key, b.channel.IdentitySecret, b.kbCategory.ID, b.kbEntry.ID}
 }
 
 // snapshot is everything of tenant B, read through the services.
@@ -115,12 +128,24 @@ func (b *otherTenant) snapshot(t *testing.T, ctx context.Context, a *app.App) st
 		msgs[c.ID], err = a.Conversations.Messages(ctx, b.id, c.ID, 0, 0)
 		ok(t, "messages", err)
 	}
+	kbCats, err := a.KB.Categories(ctx, b.id)
+	ok(t, "kb categories", err)
+	kbEntries, _, err := a.KB.List(ctx, b.id, kb.Filter{}, all)
+	ok(t, "kb entries", err)
+	kbVersions, _, err := a.KB.Versions(ctx, b.id, b.kbEntry.ID, all)
+	ok(t, "kb versions", err)
+	kbLive, err := a.KB.Published(ctx, b.id, time.Now())
+	ok(t, "kb published", err)
+	if len(kbCats) != 1 || len(kbEntries) != 1 || len(kbVersions) != 2 || len(kbLive) != 1 {
+		t.Errorf("tenant B's knowledge base lost or gained something: %d categories, %d entries, %d versions, %d live",
+			len(kbCats), len(kbEntries), len(kbVersions), len(kbLive))
+	}
 	if len(users) != 2 || len(teams) != 2 || len(tokens) != 1 || len(contacts) != 1 || len(convs) != 1 || len(msgs[b.conv.ID]) != 1 ||
 		len(channels) != 1 {
 		t.Errorf("tenant B lost or gained something: %d users, %d teams, %d tokens, %d contacts, %d conversations, %d channels",
 			len(users), len(teams), len(tokens), len(contacts), len(convs), len(channels))
 	}
-	return asJSON(t, []any{tn, users, sessions, teams, members, tokens, contacts, convs, msgs, channels})
+	return asJSON(t, []any{tn, users, sessions, teams, members, tokens, contacts, convs, msgs, channels, kbCats, kbEntries, kbVersions, kbLive})
 }
 
 // crossProbe says how to call one route of the API table as tenant A
@@ -144,6 +169,7 @@ type crossProbe struct {
 var idKind = map[string]string{
 	"sessions": "session", "users": "user", "members": "user", "teams": "team", "tokens": "token",
 	"contacts": "contact", "conversations": "conversation", "channels": "channel",
+	"categories": "kb_category", "entries": "kb_entry", "versions": "kb_version",
 }
 
 func pathKinds(path string) (params, kinds []string, ok bool) {
@@ -182,6 +208,9 @@ func TestTenantIsolation(t *testing.T) {
 			ContactID: aContact.ID, Message: &client.MessageCreate{Body: "A's message"}})).Conversation
 		aSessions := must[[]client.Session](t, "A sessions")(session.MySessions(ctx))
 		aChannel := must[*client.Channel](t, "A channel")(session.CreateChannel(ctx, client.ChannelInput{Name: "A Site"}))
+		aKBCategory := must[*client.KBCategory](t, "A kb category")(session.CreateKBCategory(ctx, client.KBCategoryInput{Name: ptr("A Returns")}))
+		aKBEntry := must[*client.KBEntry](t, "A kb entry")(session.CreateKBEntry(ctx, client.KBEntryInput{Question: ptr("A's refund rule"),
+			Answer: ptr("A's answer"), CategoryID: &aKBCategory.ID}))
 		if aMe.Tenant.ID == b.id {
 			t.Fatal("tenants A and B are the same")
 		}
@@ -193,6 +222,10 @@ func TestTenantIsolation(t *testing.T) {
 			"contact":      {aContact.ID, b.contact.ID},
 			"conversation": {aConv.ID, b.conv.ID},
 			"channel":      {aChannel.ID, b.channel.ID},
+			"kb_category":  {aKBCategory.ID, b.kbCategory.ID},
+			"kb_entry":     {aKBEntry.ID, b.kbEntry.ID},
+			// Versions are numbered per entry: A's entry has no version 999999.
+			"kb_version": {"1", "999999"},
 		}
 		ok200, ok201, ok204 := []int{200}, []int{201}, []int{204}
 		forbidden, unauth, invalid := []int{403}, []int{401}, []int{422}
@@ -283,6 +316,60 @@ func TestTenantIsolation(t *testing.T) {
 					Settings: &client.ChannelSettings{AllowedOrigins: []string{"https://a.example"}}}
 			}},
 			"DELETE /api/v1/channels/{id}": {},
+
+			// The knowledge base: B's ids are unknown in A, B's names free.
+			"GET /api/v1/kb/categories": {session: ok200, token: ok200},
+			"POST /api/v1/kb/categories": {body: func(w int) any {
+				return client.KBCategoryInput{Name: ptr([]string{b.kbCategory.Name, "A's own"}[w])}
+			}, session: ok201, token: ok201},
+			"GET /api/v1/kb/categories/{id}":    {},
+			"PATCH /api/v1/kb/categories/{id}":  {body: func(int) any { return client.KBCategoryInput{Name: ptr("Renamed by A")} }},
+			"DELETE /api/v1/kb/categories/{id}": {},
+			"GET /api/v1/kb/entries": {query: func(w int) string {
+				return []string{"?category_id=" + b.kbCategory.ID, "?tag=tenant-b"}[w]
+			}, session: ok200, token: ok200},
+			"POST /api/v1/kb/entries": {body: func(w int) any {
+				if w == 0 {
+					return client.KBEntryInput{Question: ptr("Into B's category"), CategoryID: &b.kbCategory.ID}
+				}
+				return client.KBEntryInput{Question: ptr("A translation of B's entry"), Language: ptr("fr"), TranslationOf: b.kbEntry.ID}
+			}, session: invalid, token: invalid},
+			"GET /api/v1/kb/entries/{id}":                             {},
+			"PATCH /api/v1/kb/entries/{id}":                           {body: func(int) any { return client.KBEntryInput{Answer: ptr("Changed by A")} }},
+			"DELETE /api/v1/kb/entries/{id}":                          {},
+			"POST /api/v1/kb/entries/{id}/submit":                     {},
+			"POST /api/v1/kb/entries/{id}/approve":                    {},
+			"POST /api/v1/kb/entries/{id}/reject":                     {body: func(int) any { return map[string]string{"comment": "rejected by A"} }},
+			"POST /api/v1/kb/entries/{id}/archive":                    {},
+			"POST /api/v1/kb/entries/{id}/unarchive":                  {},
+			"GET /api/v1/kb/entries/{id}/versions":                    {},
+			"GET /api/v1/kb/entries/{id}/versions/{version}":          {},
+			"POST /api/v1/kb/entries/{id}/versions/{version}/restore": {},
+			"GET /api/v1/kb/entries/{id}/diff":                        {query: func(int) string { return "?from=1&to=2" }},
+			"GET /api/v1/kb/entries/{id}/translations":                {},
+			"POST /api/v1/kb/entries/{id}/translations":               {body: func(int) any { return map[string]string{"entry_id": aKBEntry.ID} }},
+			"DELETE /api/v1/kb/entries/{id}/translations":             {},
+			"POST /api/v1/kb/import": {raw: func(int) (string, []byte) {
+				return "text/csv", []byte("question,category\n" + b.kbEntry.Question + ",Tenant B Returns\n")
+			}, session: ok200, token: ok200},
+			"GET /api/v1/kb/export": {query: func(w int) string { return []string{"?format=jsonl", "?format=jsonl&language=en"}[w] }, session: ok200, token: ok200},
+			"GET /api/v1/kb/search": {query: func(int) string { return "?q=" + url.QueryEscape(b.kbEntry.Question) }, session: ok200, token: ok200},
+
+			// The bot's routes act on the caller's own tenant only; a
+			// decision id of another tenant resolves nothing.
+			"GET /api/v1/bot/settings": {session: ok200, token: ok200},
+			"PUT /api/v1/bot/settings": {body: func(int) any {
+				return map[string]any{"enabled": true, "answer_threshold": 0.7, "clarify_threshold": 0.3, "negative_threshold": 0.99,
+					"max_turns": 5, "max_misses": 2, "terms": []string{}, "synonyms": [][]string{}}
+			}, session: ok200, token: ok200},
+			"GET /api/v1/bot/status":                       {session: ok200, token: ok200},
+			"POST /api/v1/bot/rebuild":                     {session: ok200, token: ok200},
+			"POST /api/v1/bot/try":                         {body: func(int) any { return map[string]any{"question": "B's refund"} }, session: ok200, token: ok200},
+			"GET /api/v1/conversations/{id}/bot-decisions": {},
+			"GET /api/v1/bot/unanswered":                   {session: ok200, token: ok200},
+			"POST /api/v1/bot/unanswered/resolve": {body: func(int) any {
+				return map[string]any{"decision_ids": []string{b.conv.ID}}
+			}, session: ok200, token: ok200},
 		}
 
 		// Every route has a probe, every probe a route, every id a kind.

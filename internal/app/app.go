@@ -16,10 +16,12 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/account"
 	"github.com/switchboard-cs/switchboard/internal/attachment"
 	"github.com/switchboard-cs/switchboard/internal/auth"
+	"github.com/switchboard-cs/switchboard/internal/bot/assistant"
 	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/httpapi"
+	"github.com/switchboard-cs/switchboard/internal/kb"
 	"github.com/switchboard-cs/switchboard/internal/live"
 	"github.com/switchboard-cs/switchboard/internal/platform/bus"
 	"github.com/switchboard-cs/switchboard/internal/platform/config"
@@ -50,6 +52,8 @@ type App struct {
 	Conversations *conversation.Service
 	Channels      *channel.Service
 	Attachments   *attachment.Service
+	KB            *kb.Service
+	Bot           *assistant.Bot // nil in administrative commands
 	Hub           *live.Hub
 	API           *httpapi.API
 	Metrics       *metrics.Metrics
@@ -82,6 +86,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Conversations = conversation.New(conversation.Options{DB: db, Directory: directory{a.Accounts, a.Contacts}, Log: log})
 	a.Channels = channel.New(db)
 	a.Attachments = attachment.New(db)
+	a.KB = kb.New(kb.Options{DB: db, Log: log, OnPublishedChange: func(tenantID string) {
+		if a.Bot != nil {
+			a.Bot.Changed(tenantID)
+		}
+	}})
 	return a, nil
 }
 
@@ -98,6 +107,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		return nil, err
 	}
 	a.Conversations.SetPublisher(a.Bus, cfg.Bus != "memory")
+	cat, err := i18n.Load()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Bot = assistant.New(assistant.Options{DB: a.DB, Conversations: a.Conversations, Knowledge: a.KB, Channels: a.Channels,
+		Catalog: cat, Bus: a.Bus, Log: log})
+	if err := a.Bot.Start(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Conversations.SetOwners(a.Bot.Owner)
+	a.Conversations.SetObserver(a.Bot.Observe)
 	if err := a.firstRun(ctx, out); err != nil {
 		a.Close()
 		return nil, err
@@ -108,18 +130,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 			return nil, err
 		}
 	}
-	cat, err := i18n.Load()
-	if err != nil {
-		a.Close()
-		return nil, err
-	}
 	a.Metrics = metrics.New(a.DB.Stats)
 	a.API = httpapi.New(httpapi.Options{Tenants: a.Tenants, Accounts: a.Accounts, Auth: a.Auth, Contacts: a.Contacts,
 		Conversations: a.Conversations, Catalog: cat, Log: log, MaxBodyBytes: cfg.MaxBodyBytes,
 		SecureCookies: cfg.SecureCookies(), PublicURL: cfg.PublicURL, Version: Version,
-		Channels: a.Channels, Attachments: a.Attachments})
+		Channels: a.Channels, Attachments: a.Attachments, KB: a.KB, Bot: a.Bot})
 	a.Hub, err = live.New(live.Options{Bus: a.Bus, Conversations: a.Conversations, Channels: a.Channels, Contacts: a.Contacts,
-		Users: a.Accounts, Auth: a.API, Attachments: a.Attachments, Catalog: cat, Log: log})
+		Users: a.Accounts, Auth: a.API, Attachments: a.Attachments, Ratings: a.Bot, Catalog: cat, Log: log})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -243,6 +260,9 @@ func (a *App) housekeeping(ctx context.Context) {
 func (a *App) Close() error {
 	if a.Hub != nil {
 		a.Hub.Shutdown(context.Background())
+	}
+	if a.Bot != nil {
+		a.Bot.Stop() // its answers go through the committer: stop it first
 	}
 	a.Conversations.Shutdown()
 	var err error

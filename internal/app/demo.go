@@ -85,6 +85,9 @@ func (a *App) seedDemo(ctx context.Context, out io.Writer) error {
 			return err
 		}
 	}
+	if err := a.seedDemoKB(ctx, t.ID); err != nil {
+		return err
+	}
 	if err := a.demoChannel(ctx, t.ID); err != nil {
 		return err
 	}

@@ -76,10 +76,14 @@ func botEval(env Env, args []string) int {
 	// TRAIN goes through the knowledge base's own import parser, so that
 	// what is measured is what an import makes (its checks, de-duplication
 	// and limits).
-	train, err := asImported(train)
+	train, refused, err := asImported(train)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %s: %v\n", name, *trainPath, err)
 		return ExitUsage
+	}
+	for _, r := range refused {
+		// An import keeps the other rows; so does the evaluation.
+		fmt.Fprintf(env.Stderr, "%s: %s: %s (left out, as an import would)\n", name, *trainPath, r)
 	}
 	start := time.Now()
 	e, policy, err := engine.BuildTuned(train, dev, engine.Options{Seed: 1}, engine.DefaultTuneTarget())
@@ -138,9 +142,10 @@ func botEval(env Env, args []string) int {
 // asImported parses labelled examples the way a knowledge-base import of a
 // {"text","label"} file does and returns what the import would keep: per
 // label (one FAQ entry) its standard question and similar questions, and
-// the "oos" texts as examples to decline. A row the import would refuse
-// fails with its line number.
-func asImported(exs []dataset.Example) ([]dataset.Example, error) {
+// the "oos" texts as examples to decline. Rows the import would refuse are
+// left out, as an import leaves them out, and described (with their line
+// numbers) in refused.
+func asImported(exs []dataset.Example) (kept []dataset.Example, refused []string, err error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -149,30 +154,32 @@ func asImported(exs []dataset.Example) ([]dataset.Example, error) {
 			Text  string `json:"text"`
 			Label string `json:"label"`
 		}{ex.Text, ex.Label}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	plan, err := kb.ParseImport(&buf, "jsonl", kb.ImportOptions{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if len(plan.Errors) > 0 {
-		re := plan.Errors[0]
+	for _, re := range plan.Errors {
 		line := re.Row
 		if re.Row >= 1 && re.Row <= len(exs) {
 			line = exs[re.Row-1].Line
 		}
-		return nil, fmt.Errorf("line %d: %s (%d rows refused in all)", line, re.Message, len(plan.Errors)+plan.MoreErrors)
+		refused = append(refused, fmt.Sprintf("line %d: %s", line, re.Message))
 	}
-	out := make([]dataset.Example, 0, len(exs))
+	if plan.MoreErrors > 0 {
+		refused = append(refused, fmt.Sprintf("and %d more refused rows", plan.MoreErrors))
+	}
+	kept = make([]dataset.Example, 0, len(exs))
 	for _, en := range plan.Entries {
-		out = append(out, dataset.Example{Text: en.Content.Question, Label: en.Content.Key})
+		kept = append(kept, dataset.Example{Text: en.Content.Question, Label: en.Content.Key})
 		for _, q := range en.Content.Similar {
-			out = append(out, dataset.Example{Text: q, Label: en.Content.Key})
+			kept = append(kept, dataset.Example{Text: q, Label: en.Content.Key})
 		}
 	}
 	for _, d := range plan.Declines {
-		out = append(out, dataset.Example{Text: d, Label: engine.DeclineLabel})
+		kept = append(kept, dataset.Example{Text: d, Label: engine.DeclineLabel})
 	}
-	return out, nil
+	return kept, refused, nil
 }

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -102,8 +103,6 @@ func TestBotEvalErrors(t *testing.T) {
 	empty := writeFile(t, "empty.jsonl", "\n\n")
 	onlyOOS := writeFile(t, "oos.jsonl", `{"text": "tell me a joke", "label": "oos"}`+"\n")
 	noLabel := writeFile(t, "nolabel.jsonl", `{"text": "ok"}`+"\n")
-	// A question the knowledge-base import refuses (far too long), on line 3.
-	tooLong := writeFile(t, "long.jsonl", `{"text": "ok", "label": "a"}`+"\n\n"+`{"text": "`+strings.Repeat("长", 5000)+`", "label": "b"}`+"\n")
 	for _, tc := range []struct {
 		name  string
 		args  []string
@@ -121,7 +120,6 @@ func TestBotEvalErrors(t *testing.T) {
 		{"empty test file", []string{"bot", "eval", "--train", train, "--test", empty}, []string{empty, "no examples"}},
 		{"missing label", []string{"bot", "eval", "--train", noLabel, "--test", test}, []string{noLabel, "line 1"}},
 		{"only oos in train", []string{"bot", "eval", "--train", onlyOOS, "--test", test}, []string{onlyOOS, "no in-scope examples"}},
-		{"question the import refuses", []string{"bot", "eval", "--train", tooLong, "--test", test}, []string{tooLong, "line 3"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, nil, "", tc.args...).want(t, cli.ExitUsage)
@@ -140,5 +138,30 @@ func TestBotEvalErrors(t *testing.T) {
 		if !strings.Contains(r.stdout, f) {
 			t.Errorf("help does not mention %s", f)
 		}
+	}
+}
+
+// TestBotEvalLeavesOutRefusedRows: a training row the knowledge-base import
+// refuses is left out and named with its line number, as an import does;
+// the rest is measured. A line break inside a text is only a space.
+func TestBotEvalLeavesOutRefusedRows(t *testing.T) {
+	train, test := evalFiles(t)
+	b, err := os.ReadFile(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Count(string(b), "\n")
+	extra := `{"text": "` + strings.Repeat("长", 5000) + `", "label": "b"}` + "\n" +
+		`{"text": "a question\nover two lines", "label": "multi"}` + "\n"
+	withBad := writeFile(t, "train-bad.jsonl", string(b)+extra)
+	r := run(t, nil, "", "bot", "eval", "--train", withBad, "--test", test, "--json").want(t, cli.ExitOK)
+	if !strings.Contains(r.stderr, fmt.Sprintf("line %d", lines+1)) || !strings.Contains(r.stderr, "left out") {
+		t.Fatalf("the refused row is not named:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stderr, fmt.Sprintf("line %d", lines+2)) {
+		t.Fatalf("the two-line question was refused:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stdout, "in_scope_accuracy") {
+		t.Fatalf("no figures:\n%s", r.stdout)
 	}
 }

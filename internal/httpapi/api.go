@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"context"
+	"github.com/switchboard-cs/switchboard/internal/bot/assistant"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
+	"github.com/switchboard-cs/switchboard/internal/kb"
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
 	"github.com/switchboard-cs/switchboard/internal/platform/i18n"
 	"github.com/switchboard-cs/switchboard/internal/tenant"
@@ -29,6 +31,8 @@ type Options struct {
 	Conversations *conversation.Service
 	Channels      *channel.Service
 	Attachments   *attachment.Service
+	KB            *kb.Service
+	Bot           *assistant.Bot // nil: no bot routes
 	Catalog       *i18n.Catalog
 	Log           *slog.Logger
 	MaxBodyBytes  int64
@@ -46,6 +50,8 @@ type API struct {
 	convs       *conversation.Service
 	channels    *channel.Service
 	attachments *attachment.Service
+	kb          *kb.Service
+	bot         *assistant.Bot
 	cat         *i18n.Catalog
 	log         *slog.Logger
 	maxBody     int64
@@ -59,10 +65,11 @@ type API struct {
 func New(o Options) *API {
 	a := &API{tenants: o.Tenants, accounts: o.Accounts, auth: o.Auth, contacts: o.Contacts, convs: o.Conversations,
 		cat: o.Catalog, log: o.Log, maxBody: o.MaxBodyBytes, secure: o.SecureCookies, version: o.Version,
-		channels: o.Channels, attachments: o.Attachments, publicURL: o.PublicURL}
+		channels: o.Channels, attachments: o.Attachments, publicURL: o.PublicURL, kb: o.KB}
 	if a.maxBody <= 0 {
 		a.maxBody = 1 << 20
 	}
+	a.bot = o.Bot
 	a.routes = a.table()
 	return a
 }

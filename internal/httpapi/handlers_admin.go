@@ -26,6 +26,8 @@ type UserUpdate struct {
 	Role     *string `json:"role,omitempty"`
 	Locale   *string `json:"locale,omitempty"`
 	Disabled *bool   `json:"disabled,omitempty"`
+	// Permissions replaces the rights granted beyond the role: "kb_review".
+	Permissions *[]string `json:"permissions,omitempty"`
 }
 
 // PasswordReset is an administrator setting a user's password.
@@ -85,6 +87,12 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	patch := account.UserPatch{Name: in.Name, Locale: in.Locale, Disabled: in.Disabled}
+	if in.Permissions != nil {
+		patch.Permissions = []account.Permission{}
+		for _, p := range *in.Permissions {
+			patch.Permissions = append(patch.Permissions, account.Permission(p))
+		}
+	}
 	if in.Role != nil {
 		role := account.Role(*in.Role)
 		patch.Role = &role

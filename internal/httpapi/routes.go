@@ -20,7 +20,7 @@ var pageParams = []Param{
 
 // table is the whole API: every route, its access and its documentation.
 func (a *API) table() []Route {
-	return []Route{
+	return append([]Route{
 		{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This API as an OpenAPI 3.1 document", Tag: "meta", Access: Public, Out: OpenAPIDoc{}, Status: 200, handler: a.openAPI},
 
 		{Method: "POST", Path: "/api/v1/auth/login", Summary: "Sign in with e-mail and password; sets the session cookie", Tag: "auth", Access: Public, In: LoginRequest{}, Out: Me{}, Status: 200, handler: a.login},
@@ -76,7 +76,7 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/api/v1/conversations/{id}/close", Summary: "Close a conversation", Tag: "conversations", Access: Write, Out: conversation.Conversation{}, Status: 200, handler: oneRoute("conversation", a.convs.Close)},
 		{Method: "POST", Path: "/api/v1/conversations/{id}/uploads", Summary: "Upload a file (multipart/form-data, field \"file\", ≤ 10 MiB) to attach to a message", Tag: "conversations", Access: Write, In: Multipart{}, Out: conversation.Attachment{}, Status: 201, handler: a.uploadToConversation},
 		{Method: "POST", Path: "/api/v1/conversations/{id}/reopen", Summary: "Reopen a conversation", Tag: "conversations", Access: Write, Out: conversation.Conversation{}, Status: 200, handler: oneRoute("conversation", a.convs.Reopen)},
-	}
+	}, append(a.kbRoutes(), a.botRoutes()...)...)
 }
 
 // pathID returns a path id, answering 404 at once for one that cannot exist.

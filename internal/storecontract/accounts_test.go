@@ -1,6 +1,7 @@
 package storecontract
 
 import (
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -30,7 +31,7 @@ func testUsers(t *testing.T, e storetest.Engine) {
 		}
 		got, err := w.accounts.GetUser(ctx, t1.ID, ann.ID)
 		must(t, err)
-		if got != ann {
+		if !reflect.DeepEqual(got, ann) {
 			t.Fatalf("GetUser = %+v\nwant       %+v", got, ann)
 		}
 		for _, email := range []string{"ann.lee@example.com", " ANN.LEE@example.com"} {
@@ -97,7 +98,7 @@ func testUsers(t *testing.T, e storetest.Engine) {
 		}
 		stored, err := w.accounts.GetUser(ctx, t1.ID, ann.ID)
 		must(t, err)
-		if stored != got {
+		if !reflect.DeepEqual(stored, got) {
 			t.Fatalf("stored %+v\nreturned %+v", stored, got)
 		}
 		// nil fields stay as they are
@@ -120,7 +121,7 @@ func testUsers(t *testing.T, e storetest.Engine) {
 				wantErr(t, err, apperr.Invalid, tc.code, tc.field)
 				after, err := w.accounts.GetUser(ctx, t1.ID, ann.ID)
 				must(t, err)
-				if after != got {
+				if !reflect.DeepEqual(after, got) {
 					t.Fatalf("a refused update changed the user: %+v", after)
 				}
 			})
@@ -409,7 +410,7 @@ func testTeams(t *testing.T, e storetest.Engine) {
 		}
 		stored, err := w.accounts.GetTeam(ctx, tn.ID, support.ID)
 		must(t, err)
-		if stored != got {
+		if !reflect.DeepEqual(stored, got) {
 			t.Fatalf("stored %+v, returned %+v", stored, got)
 		}
 		_, err = w.accounts.UpdateTeam(ctx, tn.ID, id.New(), account.TeamPatch{Name: ptr("x")})

@@ -37,7 +37,10 @@ func TestStoreContract(t *testing.T) {
 		{"Conversations", testConversations},
 		{"ConversationConcurrency", testConversationConcurrency},
 		{"ConversationLists", testConversationLists},
+		{"Ownership", testOwnership},
 		{"TenantIsolation", testTenantIsolation},
+		{"KnowledgeBase", testKnowledgeBase},
+		{"ReviewPermission", testReviewPermission},
 	}
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package storecontract
 
 import (
+	"github.com/switchboard-cs/switchboard/internal/bot/assistant"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
+	"github.com/switchboard-cs/switchboard/internal/kb"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
 	"github.com/switchboard-cs/switchboard/internal/tenant"
 )
@@ -36,6 +38,7 @@ var globalQueries = map[string]string{
 	"channel.ChannelByKey":            "a widget names its channel by public key; the tenant is known once found",
 	"channel.PutSecret":               "server secrets are not tenant data",
 	"channel.GetSecret":               "server secrets are not tenant data",
+	"kb.PlanFresh":                    "a planner setting for the import's own transaction (SET LOCAL); reads no rows",
 }
 
 var (
@@ -59,6 +62,8 @@ func TestEveryTenantQueryIsScoped(t *testing.T) {
 		"contact":      contact.Queries(),
 		"conversation": conversation.Queries(),
 		"channel":      channel.Queries(),
+		"kb":           kb.Queries(),
+		"assistant":    assistant.Queries(),
 	}
 	var globals []string
 	scoped := 0
