@@ -129,10 +129,12 @@ function rate(rec, up) {
 
 // ------------------------------------------------------------ buttons
 
-const pressedAt = new Map(); // message id + button → when it was last pressed
+const pressedAt = new Map(); // message id → when one of its choices was last pressed
 
 function press(rec, i, text, node) {
-  const key = `${rec.id || rec.seq}:${i}`;
+  // One choice per message at a time: a double click whose second click
+  // lands on a neighbouring button (the list may move) sends nothing more.
+  const key = String(rec.id || rec.seq);
   const now = Date.now();
   if (now - (pressedAt.get(key) || 0) < PRESS_GUARD_MS) return;
   pressedAt.set(key, now);
