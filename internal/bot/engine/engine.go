@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"github.com/switchboard-cs/switchboard/internal/bot/splitmix"
 	"math"
 	"sort"
 	"strings"
@@ -266,13 +267,13 @@ type heldQuestion struct{ entry, q int }
 // classifier only entries with at least four questions give any (they are
 // left out of its training); for retrieval alone every entry with two.
 func holdOut(qs [][]string, nDecline int, clf bool, seed uint64) ([]heldQuestion, []int) {
-	r := rng{s: seed*2654435761 + 12345}
+	r := splitmix.New(seed*2654435761 + 12345)
 	var held []heldQuestion
 	order := make([]int, len(qs))
 	for i := range order {
 		order[i] = i
 	}
-	r.shuffle(order)
+	splitmix.Shuffle(r, order)
 	const maxHeld = 3000
 	for _, i := range order {
 		n := len(qs[i])
@@ -284,7 +285,7 @@ func holdOut(qs [][]string, nDecline int, clf bool, seed uint64) ([]heldQuestion
 		for j := range pos {
 			pos[j] = j + 1
 		}
-		r.shuffle(pos)
+		splitmix.Shuffle(r, pos)
 		for _, p := range pos[:k] {
 			held = append(held, heldQuestion{entry: i, q: p})
 		}
@@ -304,7 +305,7 @@ func holdOut(qs [][]string, nDecline int, clf bool, seed uint64) ([]heldQuestion
 		for i := range perm {
 			perm[i] = i
 		}
-		r.shuffle(perm)
+		splitmix.Shuffle(r, perm)
 		k := int(float64(nDecline)*0.15 + 0.5)
 		hd = append(hd, perm[:k]...)
 		sort.Ints(hd)
@@ -610,26 +611,6 @@ func withContext(alone, joint ranking) ranking {
 	r.g = joint.g
 	r.sort()
 	return r
-}
-
-// rng is a small deterministic generator (SplitMix64).
-type rng struct{ s uint64 }
-
-func (r *rng) next() uint64 {
-	r.s += 0x9e3779b97f4a7c15
-	z := r.s
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
-
-func (r *rng) shuffle(a []int) {
-	for i := len(a) - 1; i > 0; i-- {
-		j := r.intn(i + 1)
-		a[i], a[j] = a[j], a[i]
-	}
 }
 
 // normalizeForClassifier prepares a text for the intent model: the shared

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/switchboard-cs/switchboard/internal/bot/splitmix"
 	"sort"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ func Split(exs []dataset.Example, frac float64, seed uint64) (rest, held []datas
 		by[ex.Label] = append(by[ex.Label], i)
 	}
 	sort.Strings(labels)
-	r := rng{s: seed}
+	r := splitmix.New(seed)
 	out := make([]bool, len(exs))
 	for _, l := range labels {
 		idx := by[l]
@@ -67,7 +68,7 @@ func Split(exs []dataset.Example, frac float64, seed uint64) (rest, held []datas
 			k = len(idx) - 1
 		}
 		perm := append([]int(nil), idx...)
-		r.shuffle(perm)
+		splitmix.Shuffle(r, perm)
 		for _, i := range perm[:k] {
 			out[i] = true
 		}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/switchboard-cs/switchboard/internal/bot/splitmix"
 	"strings"
 )
 
@@ -72,17 +73,17 @@ func genTopic(i int) (product, action, detail string, zh bool) {
 }
 
 // genQuestion phrases question k of a topic.
-func genQuestion(product, action, detail string, zh bool, k int, r *rng) string {
+func genQuestion(product, action, detail string, zh bool, k int, r *splitmix.Rand) string {
 	if zh {
 		q := fmt.Sprintf(genTemplatesZH[k%len(genTemplatesZH)], product, action, detail)
-		if r.intn(3) == 0 {
-			q = genFillersZH[r.intn(len(genFillersZH))] + q
+		if r.Intn(3) == 0 {
+			q = genFillersZH[r.Intn(len(genFillersZH))] + q
 		}
 		return q
 	}
 	q := fmt.Sprintf(genTemplatesEN[k%len(genTemplatesEN)], product, action, detail)
-	if r.intn(3) == 0 {
-		q += " " + genFillersEN[r.intn(len(genFillersEN))]
+	if r.Intn(3) == 0 {
+		q += " " + genFillersEN[r.Intn(len(genFillersEN))]
 	}
 	return q
 }
@@ -90,14 +91,14 @@ func genQuestion(product, action, detail string, zh bool, k int, r *rng) string 
 // genKB returns n entries with similar questions each (plus the standard
 // question) and a short answer.
 func genKB(n, similar int, seed uint64) []Entry {
-	r := rng{s: seed}
+	r := splitmix.New(seed)
 	out := make([]Entry, n)
 	for i := range out {
 		p, a, d, zh := genTopic(i)
-		off := r.intn(len(genTemplatesEN))
-		e := Entry{ID: fmt.Sprintf("e%05d", i), Kind: "faq", Question: genQuestion(p, a, d, zh, off, &r)}
+		off := r.Intn(len(genTemplatesEN))
+		e := Entry{ID: fmt.Sprintf("e%05d", i), Kind: "faq", Question: genQuestion(p, a, d, zh, off, r)}
 		for k := 1; k <= similar; k++ {
-			e.Similar = append(e.Similar, genQuestion(p, a, d, zh, off+k, &r))
+			e.Similar = append(e.Similar, genQuestion(p, a, d, zh, off+k, r))
 		}
 		if zh {
 			e.Language = "zh"
@@ -115,12 +116,12 @@ func genKB(n, similar int, seed uint64) []Entry {
 // genKB(entries, ...) knowledge base, phrased with the shared templates and
 // their own random fillers.
 func genQueries(entries, n int, seed uint64) (texts, ids []string) {
-	r := rng{s: seed}
+	r := splitmix.New(seed)
 	for len(texts) < n {
-		i := r.intn(entries)
+		i := r.Intn(entries)
 		p, a, d, zh := genTopic(i)
 		k := len(genTemplatesEN) - 1
-		texts = append(texts, genQuestion(p, a, d, zh, k+r.intn(2)*len(genTemplatesEN), &r))
+		texts = append(texts, genQuestion(p, a, d, zh, k+r.Intn(2)*len(genTemplatesEN), r))
 		ids = append(ids, fmt.Sprintf("e%05d", i))
 	}
 	return texts, ids

@@ -2,6 +2,7 @@ package intent
 
 import (
 	"fmt"
+	"github.com/switchboard-cs/switchboard/internal/bot/splitmix"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -51,14 +52,14 @@ func stratifiedSplit(all []Example, frac float64, seed uint64) (train, val []Exa
 		by[e.Label] = append(by[e.Label], e)
 	}
 	sort.Strings(labels)
-	r := rng{s: seed}
+	r := splitmix.New(seed)
 	for _, l := range labels {
 		ex := by[l]
 		perm := make([]int32, len(ex))
 		for i := range perm {
 			perm[i] = int32(i)
 		}
-		r.shuffle(perm)
+		splitmix.Shuffle(r, perm)
 		nv := int(float64(len(ex))*frac + 0.5)
 		for k, i := range perm {
 			if k < nv {
@@ -301,13 +302,13 @@ func declineAt18(m *Model, dev []Example, oosLabel string, minRecall float64) de
 					inDeclined = append(inDeclined, m.Predict(e.Text, 1).OOS)
 				}
 			}
-			r := rng{s: seed*31 + uint64(folds)}
+			r := splitmix.New(seed*31 + uint64(folds))
 			nIn := len(inOK)
 			nOOS := int(0.18/0.82*float64(nIn) + 0.5)
 			for range 1000 {
 				var okIn, okOOS, declIn int
 				for range nIn {
-					k := r.intn(nIn)
+					k := r.Intn(nIn)
 					if inOK[k] {
 						okIn++
 					}
@@ -316,7 +317,7 @@ func declineAt18(m *Model, dev []Example, oosLabel string, minRecall float64) de
 					}
 				}
 				for range nOOS {
-					if oosOK[r.intn(len(oosOK))] {
+					if oosOK[r.Intn(len(oosOK))] {
 						okOOS++
 					}
 				}

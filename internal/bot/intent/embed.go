@@ -1,6 +1,10 @@
 package intent
 
-import "math"
+import (
+	"math"
+
+	"github.com/switchboard-cs/switchboard/internal/bot/splitmix"
+)
 
 // lowRank is a fastText-style classifier over a member's sparse features:
 // every feature (word n-gram or character n-gram) has a dense embedding,
@@ -19,10 +23,10 @@ type lowRank struct {
 // (learning rate decaying linearly to zero, seeded init and shuffles, one
 // thread, so deterministic).
 func trainLowRank(xs []sparse, ys []int, sw []float64, nFeat, nClass, dim, epochs int, lr0 float64, seed uint64) *lowRank {
-	r := rng{s: seed}
+	r := splitmix.New(seed)
 	emb := make([]float64, nFeat*dim)
 	for i := range emb {
-		emb[i] = (float64(r.next()>>11)/(1<<53)*2 - 1) / float64(dim)
+		emb[i] = (float64(r.Uint64()>>11)/(1<<53)*2 - 1) / float64(dim)
 	}
 	out := make([]float64, nClass*dim)
 	b := make([]float64, nClass)
@@ -36,7 +40,7 @@ func trainLowRank(xs []sparse, ys []int, sw []float64, nFeat, nClass, dim, epoch
 	total := float64(epochs * len(xs))
 	step := 0.0
 	for range epochs {
-		r.shuffle(order)
+		splitmix.Shuffle(r, order)
 		for _, i := range order {
 			x := xs[i]
 			lr := lr0 * (1 - step/total)

@@ -1,6 +1,10 @@
 package intent
 
-import "math"
+import (
+	"math"
+
+	"github.com/switchboard-cs/switchboard/internal/bot/splitmix"
+)
 
 // trainSoftmax fits a multinomial logistic regression (softmax, L2 on the
 // weights, unregularised biases) with plain SGD over seeded shuffles and
@@ -17,11 +21,11 @@ func trainSoftmax(xs []sparse, ys []int, sw []float64, nFeat, nClass int, lambda
 	for i := range order {
 		order[i] = int32(i)
 	}
-	r := rng{s: seed}
+	r := splitmix.New(seed)
 	const eta0 = 0.5
 	t := 0.0
 	for range epochs {
-		r.shuffle(order)
+		splitmix.Shuffle(r, order)
 		for _, i := range order {
 			x := xs[i]
 			eta := eta0 / (1 + eta0*lambda*t)

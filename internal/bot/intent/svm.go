@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"github.com/switchboard-cs/switchboard/internal/bot/splitmix"
 	"math"
 	"runtime"
 	"sync"
@@ -60,7 +61,7 @@ func trainOvRSVM(xs []sparse, ys []int, sw []float64, nFeat, nClass int, cost fl
 
 func svmOneClass(xs []sparse, ys []int, c int, w, alpha []float64, index []int32, qd, diag []float64, maxIter int, seed uint64) float64 {
 	const eps = 0.1
-	r := rng{s: seed}
+	r := splitmix.New(seed)
 	l := len(xs)
 	for i := range index {
 		index[i] = int32(i)
@@ -70,7 +71,7 @@ func svmOneClass(xs []sparse, ys []int, c int, w, alpha []float64, index []int32
 	pgMaxOld, pgMinOld := math.Inf(1), math.Inf(-1)
 	for iter := 0; iter < maxIter; iter++ {
 		pgMaxNew, pgMinNew := math.Inf(-1), math.Inf(1)
-		r.shuffle(index[:active])
+		splitmix.Shuffle(r, index[:active])
 		for s := 0; s < active; s++ {
 			i := index[s]
 			x := xs[i]
