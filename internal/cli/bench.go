@@ -2,8 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -42,23 +40,12 @@ func benchChat(env Env, args []string) int {
 	warmup := fs.Bool("warmup", false, "first open every visitor's conversation with one message, not counted")
 	jsonOut := fs.Bool("json", false, "end the output with the figures as one JSON object on the last line")
 	quiet := fs.Bool("quiet", false, "no progress lines on standard error")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(env.Stdout)
-			fs.Usage()
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	if helpAsked(env, fs) {
-		return ExitOK
+	if code := parseFlags(env, fs, args); code >= 0 {
+		return code
 	}
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(env.Stderr, "switchboard bench chat: "+format+"\n", a...)
 		return ExitUsage
-	}
-	if fs.NArg() > 0 {
-		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
 	if *u == "" {
 		return usageErr("--url is required")

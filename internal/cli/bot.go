@@ -2,8 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/switchboard-cs/switchboard/internal/bot/dataset"
@@ -30,22 +28,10 @@ func botEvalSentiment(env Env, args []string) int {
 	testPath := fs.String("test", "", "labelled examples to measure on (required)")
 	trainPath := fs.String("train", "", "labelled examples to train a detector on first (default: the built-in detector)")
 	jsonOut := fs.Bool("json", false, "end the output with the figures as one JSON object on the last line")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(env.Stdout)
-			fs.Usage()
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	if helpAsked(env, fs) {
-		return ExitOK
+	if code := parseFlags(env, fs, args); code >= 0 {
+		return code
 	}
 	const name = "switchboard bot eval-sentiment"
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
-		return ExitUsage
-	}
 	if *testPath == "" {
 		fmt.Fprintf(env.Stderr, "%s: --test FILE.jsonl is required\n", name)
 		return ExitUsage

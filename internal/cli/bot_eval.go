@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -31,22 +29,10 @@ func botEval(env Env, args []string) int {
 	testPath := fs.String("test", "", "labelled questions to measure on (required)")
 	devPath := fs.String("dev", "", "labelled questions to tune the thresholds on (default: a held-out slice of --train)")
 	jsonOut := fs.Bool("json", false, "end the output with the figures as one JSON object on the last line")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(env.Stdout)
-			fs.Usage()
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	if helpAsked(env, fs) {
-		return ExitOK
+	if code := parseFlags(env, fs, args); code >= 0 {
+		return code
 	}
 	const name = "switchboard bot eval"
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
-		return ExitUsage
-	}
 	if *trainPath == "" || *testPath == "" {
 		fmt.Fprintf(env.Stderr, "%s: --train FILE.jsonl and --test FILE.jsonl are required\n", name)
 		return ExitUsage

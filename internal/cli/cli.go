@@ -112,23 +112,33 @@ func helpAsked(env Env, fs *flag.FlagSet) bool {
 	return true
 }
 
-// parse parses flags and loads the configuration. It returns a non-negative
-// exit code when the command must stop (help asked, or an error).
-func parse(env Env, fs *flag.FlagSet, load func(func(string) (string, bool)) (config.Config, error), args []string) (config.Config, int) {
+// parseFlags parses a command's flags, none of which may be followed by an
+// argument. It returns a non-negative exit code when the command must stop:
+// help asked (printed to standard output), or a usage error (reported).
+func parseFlags(env Env, fs *flag.FlagSet, args []string) int {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(env.Stdout)
 			fs.Usage()
-			return config.Config{}, ExitOK
+			return ExitOK
 		}
-		return config.Config{}, ExitUsage
+		return ExitUsage
 	}
 	if helpAsked(env, fs) {
-		return config.Config{}, ExitOK
+		return ExitOK
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "switchboard %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return config.Config{}, ExitUsage
+		return ExitUsage
+	}
+	return -1
+}
+
+// parse parses flags and loads the configuration. It returns a non-negative
+// exit code when the command must stop (help asked, or an error).
+func parse(env Env, fs *flag.FlagSet, load func(func(string) (string, bool)) (config.Config, error), args []string) (config.Config, int) {
+	if code := parseFlags(env, fs, args); code >= 0 {
+		return config.Config{}, code
 	}
 	cfg, err := load(env.Getenv)
 	if err != nil {
