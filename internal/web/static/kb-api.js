@@ -2,6 +2,8 @@
 // session's CSRF token, building elements from text only, showing API
 // errors next to their field, and turning answer HTML (sanitised by the
 // server) or a Markdown draft into elements through an allow-list.
+import { richFragment } from '/widget/static/rich.js';
+
 const messages = JSON.parse(document.getElementById('sb-messages')?.textContent || '{}');
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
 
@@ -104,48 +106,12 @@ export function isReviewer(m) {
 
 // ------------------------------------------------------------ answer HTML
 
-const ALLOWED = new Set(['P', 'BR', 'STRONG', 'B', 'EM', 'I', 'DEL', 'S', 'CODE', 'PRE', 'UL', 'OL', 'LI', 'BLOCKQUOTE',
-  'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'A', 'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'HR', 'IMG', 'SPAN']);
-const SAFE_URL = /^(https?:|mailto:|tel:)/i;
-
-function copySafe(from, to) {
-  for (const node of from.childNodes) {
-    if (node.nodeType === Node.TEXT_NODE) {
-      to.append(document.createTextNode(node.textContent));
-      continue;
-    }
-    if (node.nodeType !== Node.ELEMENT_NODE) continue;
-    if (!ALLOWED.has(node.tagName)) {
-      // Unknown wrappers keep their text; scripts and styles go whole.
-      if (!['SCRIPT', 'STYLE', 'IFRAME', 'OBJECT', 'TEMPLATE'].includes(node.tagName)) copySafe(node, to);
-      continue;
-    }
-    const out = document.createElement(node.tagName.toLowerCase());
-    if (node.tagName === 'A') {
-      const href = node.getAttribute('href') || '';
-      if (SAFE_URL.test(href)) {
-        out.setAttribute('href', href);
-        out.setAttribute('target', '_blank');
-        out.setAttribute('rel', 'nofollow noopener noreferrer');
-      }
-    } else if (node.tagName === 'IMG') {
-      const src = node.getAttribute('src') || '';
-      if (!/^https?:/i.test(src)) continue;
-      out.setAttribute('src', src);
-      out.setAttribute('alt', node.getAttribute('alt') || '');
-    }
-    copySafe(node, out);
-    to.append(out);
-  }
-}
-
-/** safeHTML turns answer HTML into a fragment of allowed elements only. */
+/** safeHTML turns answer HTML into a fragment of allowed elements only (the widget's rich.js). */
 export function safeHTML(html) {
-  const doc = new DOMParser().parseFromString(`<body>${html || ''}</body>`, 'text/html');
-  const frag = document.createDocumentFragment();
-  copySafe(doc.body, frag);
-  return frag;
+  return richFragment(html, { images: true }) || document.createDocumentFragment();
 }
+
+const SAFE_URL = /^(https?:|mailto:|tel:)/i;
 
 // A small Markdown reader for the live preview of a draft: paragraphs,
 // headings, lists, quotes, code, emphasis and links, built as elements.

@@ -2,90 +2,25 @@
 // message and the 👍/👎 rating of an answer (docs/protocol.md, message
 // meta).
 //
-// The answer's HTML is sanitised by the server; still, it is never put into
-// the page as markup. It is parsed into an inert document (nothing in it
-// runs or loads) and rebuilt element by element from an allow-list of tags
-// and attributes, with text as text; links go to http(s) and mailto only.
+// The answer's HTML is rebuilt from an allow-list by rich.js, never put
+// into the page as markup.
 import { cfg, t, el, S } from './frame-state.js';
 import { storage } from './frame-storage.js';
 import { send } from './frame-connection.js';
 import { newRec, queue } from './frame-outbox.js';
 import { toast } from './frame-header.js';
 import { draw } from './frame-render.js';
+import { richFragment as rebuild, safeHref } from './rich.js';
 
-const MAX_HTML = 20000; // characters of answer HTML rebuilt; a longer one shows as plain text
+export { safeHref };
+
+/** richFragment is an answer's HTML, rebuilt safely (rich.js), with the widget's link style. */
+export const richFragment = (html) => rebuild(html, { linkClass: 'sb-link' });
+
 const MAX_BUTTONS = 12;
 const MAX_RATED = 200; // ratings remembered across reloads
 const PRESS_GUARD_MS = 2000; // a button pressed again within this is a double click
 
-const ALLOWED = new Set(['p', 'br', 'strong', 'em', 'b', 'i', 'ul', 'ol', 'li', 'a', 'code', 'pre', 'blockquote',
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'hr']);
-// Elements dropped with everything in them.
-const DROPPED = new Set(['script', 'style', 'template', 'iframe', 'object', 'embed', 'noscript', 'svg', 'math',
-  'head', 'title', 'textarea', 'select', 'button', 'form', 'input', 'img', 'video', 'audio', 'link', 'meta']);
-const MAX_DEPTH = 20;
-
-/** safeHref returns an http(s) or mailto address, or '' for anything else. */
-export function safeHref(u) {
-  try {
-    const x = new URL(String(u), location.href);
-    return ['http:', 'https:', 'mailto:'].includes(x.protocol) ? x.href : '';
-  } catch (e) {
-    return '';
-  }
-}
-
-function copy(from, to, depth) {
-  for (const n of from.childNodes) {
-    if (n.nodeType === Node.TEXT_NODE) {
-      to.append(n.data);
-      continue;
-    }
-    if (n.nodeType !== Node.ELEMENT_NODE) continue;
-    const tag = n.localName;
-    if (DROPPED.has(tag) || depth > MAX_DEPTH) continue;
-    if (!ALLOWED.has(tag)) {
-      copy(n, to, depth + 1); // unknown wrapper: keep its text
-      continue;
-    }
-    const out = document.createElement(tag);
-    if (tag === 'a') {
-      const href = safeHref(n.getAttribute('href') || '');
-      if (href) {
-        out.href = href;
-        if (!href.startsWith('mailto:')) {
-          out.target = '_blank';
-          out.rel = 'noopener noreferrer nofollow';
-        }
-      }
-      out.className = 'sb-link';
-    }
-    if (tag === 'td' || tag === 'th') {
-      for (const a of ['colspan', 'rowspan']) {
-        const v = Number(n.getAttribute(a));
-        if (Number.isInteger(v) && v > 1 && v <= 20) out.setAttribute(a, String(v));
-      }
-    }
-    copy(n, out, depth + 1);
-    to.append(out);
-  }
-}
-
-/** richFragment rebuilds answer HTML from the allow-list; null when there is none. */
-export function richFragment(html) {
-  if (typeof html !== 'string' || !html.trim() || html.length > MAX_HTML) return null;
-  const doc = new DOMParser().parseFromString(html, 'text/html');
-  const frag = document.createDocumentFragment();
-  copy(doc.body, frag, 0);
-  if (!frag.textContent.trim()) return null;
-  // Tables scroll sideways instead of widening the chat.
-  for (const tbl of frag.querySelectorAll('table')) {
-    const wrap = el('div', 'sb-table');
-    tbl.replaceWith(wrap);
-    wrap.append(tbl);
-  }
-  return frag;
-}
 
 /** metaOf is a bot message's meta, or null. */
 export function metaOf(rec) {
