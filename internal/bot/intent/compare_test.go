@@ -35,6 +35,9 @@ func TestDatasetsCompare(t *testing.T) {
 	for _, name := range strings.Split(sel, ",") {
 		mk, ok := vs[name]
 		if !ok {
+			mk, ok = augVariant(name)
+		}
+		if !ok {
 			t.Fatalf("unknown variant %q", name)
 		}
 		var line []string
@@ -324,4 +327,37 @@ func ruleCompare(m *Model, dev []Example, oosLabel string) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// augVariant parses "aug/c=2,p=0.1,s=0.3,w=0.5,k=svm,e=10" into the default
+// configuration with that augmentation (c copies, p drop probability, s
+// swap probability, w copy weight, k member kind, e embedding epochs).
+func augVariant(name string) (func() Config, bool) {
+	spec, ok := strings.CutPrefix(name, "aug/")
+	if !ok {
+		return nil, false
+	}
+	return func() Config {
+		cfg := DefaultConfig()
+		for _, kv := range strings.Split(spec, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			var f float64
+			fmt.Sscan(v, &f)
+			switch k {
+			case "c":
+				cfg.Augment.Copies = int(f)
+			case "p":
+				cfg.Augment.DropProb = f
+			case "s":
+				cfg.Augment.SwapProb = f
+			case "w":
+				cfg.Augment.Weight = f
+			case "k":
+				cfg.Augment.Kind = v
+			case "e":
+				cfg.Members[1].Epochs = int(f)
+			}
+		}
+		return cfg
+	}, true
 }

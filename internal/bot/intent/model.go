@@ -52,6 +52,8 @@ type Config struct {
 	// zero value, DeclineAuto, is DeclineAgainstReject for a model trained
 	// with oos examples and DeclineTopProb otherwise.
 	Decline DeclineRule
+	// Augment adds noisy copies of the training texts (off by default).
+	Augment AugmentConfig
 }
 
 // DeclineRule names the in-scope score that the decline threshold is
@@ -197,7 +199,15 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	if len(m.labels)-btoi(m.oos >= 0) < 2 {
 		return nil, errors.New("intent: need at least two in-scope labels")
 	}
+	if err := cfg.Augment.validate(); err != nil {
+		return nil, err
+	}
+	var aug augmented
+	if cfg.Augment.Copies > 0 {
+		aug = augmentTexts(texts, cfg.Augment, cfg.Seed)
+	}
 	for k, mc := range cfg.Members {
+		// The vocabulary comes from the original texts only.
 		voc := buildVocab(mc.Features, texts)
 		xs := make([]sparse, len(texts))
 		for i, t := range texts {
@@ -206,6 +216,10 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 		var sw []float64
 		if mc.Balanced {
 			sw = balancedWeights(ys, len(m.labels))
+		}
+		xsOrig, ysTrain := xs, ys
+		if cfg.Augment.appliesTo(mc.Kind) && len(aug.texts) > 0 {
+			xs, ysTrain, sw = withCopies(voc, xs, ys, sw, aug)
 		}
 		seed := cfg.Seed + uint64(k)*1000003
 		var w, b []float32
@@ -216,7 +230,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 			if c <= 0 {
 				c = 1
 			}
-			w, b = trainOvRSVM(xs, ys, sw, len(voc.idf), len(m.labels), c, cfg.MaxIter, seed)
+			w, b = trainOvRSVM(xs, ysTrain, sw, len(voc.idf), len(m.labels), c, cfg.MaxIter, seed)
 		case "softmax":
 			lambda, epochs := mc.Lambda, mc.Epochs
 			if lambda <= 0 {
@@ -225,7 +239,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 			if epochs <= 0 {
 				epochs = 20
 			}
-			w, b = trainSoftmax(xs, ys, sw, len(voc.idf), len(m.labels), lambda, epochs, seed)
+			w, b = trainSoftmax(xs, ysTrain, sw, len(voc.idf), len(m.labels), lambda, epochs, seed)
 		case "embed":
 			dim, epochs, lr := mc.Dim, mc.Epochs, mc.LR
 			if dim <= 0 {
@@ -237,7 +251,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 			if lr <= 0 {
 				lr = 0.5
 			}
-			emb = trainLowRank(xs, ys, sw, len(voc.idf), len(m.labels), dim, epochs, lr, seed)
+			emb = trainLowRank(xs, ysTrain, sw, len(voc.idf), len(m.labels), dim, epochs, lr, seed)
 		default:
 			return nil, errors.New("intent: unknown member kind " + mc.Kind)
 		}
@@ -250,7 +264,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 			mb.norm += mc.Features.CharWeight * mc.Features.CharWeight
 		}
 		if mc.KNNWeight > 0 {
-			mb.knn = buildExemplars(xs, ys, len(voc.idf))
+			mb.knn = buildExemplars(xsOrig, ys, len(voc.idf))
 		}
 		m.members = append(m.members, mb)
 	}
