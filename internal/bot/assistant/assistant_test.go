@@ -329,6 +329,25 @@ func testBot(t *testing.T, e storetest.Engine) {
 		must(t, err)
 	})
 
+	t.Run("hands off once it has answered its limit of turns", func(t *testing.T) {
+		st := assistant.DefaultSettings()
+		st.MaxTurns = 1
+		_, err := w.bot.PutSettings(ctx, w.tenantID, st)
+		must(t, err)
+		_, err = w.bot.Rebuild(ctx, w.tenantID)
+		must(t, err)
+		v := w.visitor(t, "Zhou")
+		if r := v.say(t, "国内运费多少钱"); len(r) != 1 || metaOf(t, r[0]).Kind != "answer" {
+			t.Fatalf("first question: %v", r)
+		}
+		v.say(t, "怎么申请退款？")
+		if c := v.conversation(t); c.Owner != conversation.OwnerQueue || c.HandoffReason != conversation.ReasonTurnLimit {
+			t.Fatalf("after the limit: owner %q reason %q", c.Owner, c.HandoffReason)
+		}
+		_, err = w.bot.PutSettings(ctx, w.tenantID, assistant.DefaultSettings())
+		must(t, err)
+	})
+
 	t.Run("a published change retrains the bot by itself", func(t *testing.T) {
 		if _, err := w.bot.Rebuild(ctx, w.tenantID); err != nil {
 			t.Fatal(err)
