@@ -329,9 +329,10 @@ func ruleCompare(m *Model, dev []Example, oosLabel string) []string {
 	return out
 }
 
-// augVariant parses "aug/c=2,p=0.1,s=0.3,w=0.5,k=svm,e=10" into the default
+// augVariant parses "aug/c=2:p=0.1:s=0.3:w=0.5:k=svm:e=10:m=0.5" into the default
 // configuration with that augmentation (c copies, p drop probability, s
-// swap probability, w copy weight, k member kind, e embedding epochs).
+// swap probability, w copy weight, k member kind, e embedding epochs, m embedding mixup
+// share).
 func augVariant(name string) (func() Config, bool) {
 	spec, ok := strings.CutPrefix(name, "aug/")
 	if !ok {
@@ -339,7 +340,7 @@ func augVariant(name string) (func() Config, bool) {
 	}
 	return func() Config {
 		cfg := DefaultConfig()
-		for _, kv := range strings.Split(spec, ",") {
+		for _, kv := range strings.Split(spec, ":") {
 			k, v, _ := strings.Cut(kv, "=")
 			var f float64
 			fmt.Sscan(v, &f)
@@ -356,6 +357,8 @@ func augVariant(name string) (func() Config, bool) {
 				cfg.Augment.Kind = v
 			case "e":
 				cfg.Members[1].Epochs = int(f)
+			case "m":
+				cfg.Members[1].Mixup = f
 			}
 		}
 		return cfg

@@ -21,8 +21,10 @@ type lowRank struct {
 
 // trainLowRank fits the embeddings and the output layer jointly with SGD
 // (learning rate decaying linearly to zero, seeded init and shuffles, one
-// thread, so deterministic).
-func trainLowRank(xs []sparse, ys []int, sw []float64, nFeat, nClass, dim, epochs int, lr0 float64, seed uint64) *lowRank {
+// thread, so deterministic). With mix > 0 that share of the steps is
+// followed by a mixup step on the example blended with a random other one
+// (weights lam and 1-lam, lam uniform; the target blended alike).
+func trainLowRank(xs []sparse, ys []int, sw []float64, nFeat, nClass, dim, epochs int, lr0, mix float64, seed uint64) *lowRank {
 	r := splitmix.New(seed)
 	emb := make([]float64, nFeat*dim)
 	for i := range emb {
@@ -39,61 +41,93 @@ func trainLowRank(xs []sparse, ys []int, sw []float64, nFeat, nClass, dim, epoch
 	}
 	total := float64(epochs * len(xs))
 	step := 0.0
+	// mixStep trains on the mixture lam*x_i + (1-lam)*x_j with the target
+	// lam*y_i + (1-lam)*y_j (lam 1 is an ordinary step).
+	mixStep := func(i, j int, lam, lr float64) {
+		clear(h)
+		for _, p := range [2]struct {
+			k int
+			c float64
+		}{{i, lam}, {j, 1 - lam}} {
+			if p.c == 0 {
+				continue
+			}
+			x := xs[p.k]
+			for k, f := range x.idx {
+				xv := p.c * float64(x.val[k])
+				e := emb[int(f)*dim : int(f)*dim+dim]
+				for d, v := range e {
+					h[d] += xv * v
+				}
+			}
+		}
+		mx := math.Inf(-1)
+		for c := range z {
+			s := b[c]
+			o := out[c*dim : c*dim+dim]
+			for d, v := range o {
+				s += v * h[d]
+			}
+			z[c] = s
+			mx = max(mx, s)
+		}
+		var sum float64
+		for c := range z {
+			z[c] = math.Exp(z[c] - mx)
+			sum += z[c]
+		}
+		clear(gh)
+		for c := range z {
+			g := z[c] / sum
+			if c == ys[i] {
+				g -= lam
+			}
+			if c == ys[j] && lam != 1 {
+				g -= 1 - lam
+			}
+			if math.Abs(g) < 1e-7 {
+				continue
+			}
+			g *= lr
+			b[c] -= g
+			o := out[c*dim : c*dim+dim]
+			for d := range o {
+				gh[d] += g * o[d]
+				o[d] -= g * h[d]
+			}
+		}
+		for _, p := range [2]struct {
+			k int
+			c float64
+		}{{i, lam}, {j, 1 - lam}} {
+			if p.c == 0 {
+				continue
+			}
+			x := xs[p.k]
+			for k, f := range x.idx {
+				xv := p.c * float64(x.val[k])
+				e := emb[int(f)*dim : int(f)*dim+dim]
+				for d := range e {
+					e[d] -= xv * gh[d]
+				}
+			}
+		}
+	}
+	mr := splitmix.New(seed ^ 0x3a1c_5eed)
 	for range epochs {
 		splitmix.Shuffle(r, order)
-		for _, i := range order {
-			x := xs[i]
+		for _, i32 := range order {
+			i := int(i32)
 			lr := lr0 * (1 - step/total)
 			step++
 			if sw != nil {
 				lr *= sw[i]
 			}
-			clear(h)
-			for k, j := range x.idx {
-				xv := float64(x.val[k])
-				e := emb[int(j)*dim : int(j)*dim+dim]
-				for d, v := range e {
-					h[d] += xv * v
-				}
-			}
-			mx := math.Inf(-1)
-			for c := range z {
-				s := b[c]
-				o := out[c*dim : c*dim+dim]
-				for d, v := range o {
-					s += v * h[d]
-				}
-				z[c] = s
-				mx = max(mx, s)
-			}
-			var sum float64
-			for c := range z {
-				z[c] = math.Exp(z[c] - mx)
-				sum += z[c]
-			}
-			clear(gh)
-			for c := range z {
-				g := z[c] / sum
-				if c == ys[i] {
-					g--
-				}
-				if math.Abs(g) < 1e-7 {
-					continue
-				}
-				g *= lr
-				b[c] -= g
-				o := out[c*dim : c*dim+dim]
-				for d := range o {
-					gh[d] += g * o[d]
-					o[d] -= g * h[d]
-				}
-			}
-			for k, j := range x.idx {
-				xv := float64(x.val[k])
-				e := emb[int(j)*dim : int(j)*dim+dim]
-				for d := range e {
-					e[d] -= xv * gh[d]
-				}
+			mixStep(i, i, 1, lr)
+			if mix > 0 && uniform(mr) < mix {
+				j := mr.Intn(len(xs))
+				lam := uniform(mr)
+				mixStep(i, j, lam, lr)
 			}
 		}
 	}

@@ -35,6 +35,9 @@ type MemberConfig struct {
 	LR  float64
 	// Balanced weights every example by n / (classes * class size).
 	Balanced bool
+	// Mixup is the share of "embed" steps followed by a step on the
+	// example blended with a random other training example (0 disables).
+	Mixup float64
 }
 
 // Config controls training.
@@ -251,7 +254,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 			if lr <= 0 {
 				lr = 0.5
 			}
-			emb = trainLowRank(xs, ysTrain, sw, len(voc.idf), len(m.labels), dim, epochs, lr, seed)
+			emb = trainLowRank(xs, ysTrain, sw, len(voc.idf), len(m.labels), dim, epochs, lr, mc.Mixup, seed)
 		default:
 			return nil, errors.New("intent: unknown member kind " + mc.Kind)
 		}
