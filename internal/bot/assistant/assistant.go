@@ -108,6 +108,7 @@ type Bot struct {
 	wg     sync.WaitGroup
 	stopMu sync.RWMutex
 	closed bool
+	done   chan struct{} // closed by Stop: ends the idle sweeper
 	sub    bus.Subscription
 }
 
@@ -158,6 +159,21 @@ func (b *Bot) Start() error {
 			}
 		}()
 	}
+	b.done = make(chan struct{})
+	go func() {
+		tick := time.NewTicker(10 * time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				if n := b.dropIdle(); n > 0 {
+					b.log.Info("bot: dropped idle engines", "tenants", n)
+				}
+			case <-b.done:
+				return
+			}
+		}
+	}()
 	if b.o.Bus != nil {
 		sub, err := b.o.Bus.Subscribe("sb.bot.*", func(subject string, _ []byte) {
 			b.markStale(strings.TrimPrefix(subject, "sb.bot."))
@@ -178,6 +194,9 @@ func (b *Bot) Stop() {
 		return
 	}
 	b.closed = true
+	if b.done != nil {
+		close(b.done)
+	}
 	for _, ch := range b.jobs {
 		close(ch)
 	}

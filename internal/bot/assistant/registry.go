@@ -18,6 +18,7 @@ type tenantBot struct {
 	timer     *time.Timer   // debounced rebuild
 	checkedAt time.Time
 	lastErr   error
+	usedAt    time.Time // last answer or status read; idle engines are dropped
 }
 
 // snapshot is an immutable, built state of a tenant's bot.
@@ -96,6 +97,7 @@ func (b *Bot) current(ctx context.Context, tenantID string) (*snapshot, error) {
 	t := b.tenant(tenantID)
 	t.mu.Lock()
 	snap, stale, checked, lastErr := t.snap, t.stale, t.checkedAt, t.lastErr
+	t.usedAt = b.now()
 	t.mu.Unlock()
 	if snap == nil {
 		done := b.kick(tenantID)
@@ -220,4 +222,31 @@ func (b *Bot) Rebuild(ctx context.Context, tenantID string) (Status, error) {
 		return Status{}, err
 	}
 	return b.Status(ctx, tenantID)
+}
+
+// IdleAfter is how long a tenant's engine may go unused before this node
+// drops it; the next customer message builds it again.
+const IdleAfter = time.Hour
+
+// dropIdle forgets the engines of tenants whose bot has not been used for
+// IdleAfter, so that a node serving many tenants keeps only the busy ones
+// in memory. It returns how many were dropped.
+func (b *Bot) dropIdle() int {
+	now := b.now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for id, t := range b.tenants {
+		t.mu.Lock()
+		idle := t.building == nil && !t.stale && now.Sub(t.usedAt) > IdleAfter
+		if idle && t.snap != nil {
+			t.snap = nil
+			n++
+		}
+		t.mu.Unlock()
+		if idle {
+			delete(b.tenants, id)
+		}
+	}
+	return n
 }
