@@ -343,7 +343,11 @@ func (e *Engine) trainClassifier(qs [][]string, decline []string, heldQ []heldQu
 			train = append(train, ex)
 		}
 	}
-	cfg := intent.DefaultConfig()
+	// Chinese questions also get the dictionary's part-of-speech features
+	// (place, person, organisation…), which tell apart short commands
+	// that differ only by a name; text without Han characters never
+	// reaches the tagger.
+	cfg := intent.DefaultConfig().WithPOS(chineseTags)
 	cfg.Seed = seed + 1
 	cfg.OOSLabel = declineLabel
 	m, err := intent.Train(train, cfg)
@@ -623,3 +627,14 @@ func defaultDetector() sentiment.Detector { return sentiment.Default() }
 // holdFrac is the share of every entry's similar questions held out for
 // calibration when the classifier is trained.
 var holdFrac = 0.1
+
+// chineseTags tags a run of Chinese for the classifier's part-of-speech
+// features, with the shared dictionary.
+func chineseTags(han string) []intent.TaggedWord {
+	words, tags := text.TagChinese(han)
+	out := make([]intent.TaggedWord, len(words))
+	for i := range words {
+		out[i] = intent.TaggedWord{Word: words[i], Tag: tags[i]}
+	}
+	return out
+}

@@ -205,19 +205,24 @@ func loadSets(t *testing.T) map[string][3][]Example {
 
 func TestDatasets(t *testing.T) {
 	dir := datasetsDir(t)
+	cfg := DefaultConfig()
+	if os.Getenv("SWITCHBOARD_INTENT_POS") != "" {
+		// The Chinese part-of-speech group, as WithPOS adds it.
+		cfg = cfg.WithPOS(dictTagger())
+	}
 	b := readJSONL(t, filepath.Join(dir, "banking77_en", "train.jsonl"))
 	for _, seed := range []uint64{42, 7} {
 		tr, val := stratifiedSplit(b, 0.1, seed)
-		r := evaluate(t, tr, val, val, DefaultConfig(), 0)
+		r := evaluate(t, tr, val, val, cfg, 0)
 		t.Logf("banking77 hold-out seed %2d: %v", seed, r)
 	}
 	str := readJSONL(t, filepath.Join(dir, "smp2017_ecdt_zh", "train.jsonl"))
 	sdev := readJSONL(t, filepath.Join(dir, "smp2017_ecdt_zh", "dev.jsonl"))
-	r := evaluate(t, str, sdev, sdev, DefaultConfig(), 0)
+	r := evaluate(t, str, sdev, sdev, cfg, 0)
 	t.Logf("smp2017 dev: %v", r)
 	ctr := readJSONL(t, filepath.Join(dir, "clinc150_en", "train.jsonl"))
 	cdev := readJSONL(t, filepath.Join(dir, "clinc150_en", "dev.jsonl"))
-	r = evaluate(t, ctr, cdev, cdev, DefaultConfig(), 0)
+	r = evaluate(t, ctr, cdev, cdev, cfg, 0)
 	t.Logf("clinc150 dev (no decline): %v", r)
 	m := r.model
 	for _, rule := range []DeclineRule{DeclineAgainstReject, DeclineTopProb} {

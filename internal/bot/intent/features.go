@@ -20,6 +20,14 @@ type FeatureConfig struct {
 	CharWeight float64
 	// MinDF drops features seen in fewer training texts.
 	MinDF int
+	// POSWeight scales the Chinese part-of-speech group (see POSFeatures),
+	// built only for text with Han characters; zero disables it. It needs
+	// Tagger.
+	POSWeight float64
+	// POS selects that group's features; zero means POSDefault.
+	POS POSFeatures
+	// Tagger cuts and tags Chinese text for the part-of-speech group.
+	Tagger Tagger
 }
 
 // DefaultFeatureConfig works for English and Chinese alike.
@@ -30,6 +38,7 @@ func DefaultFeatureConfig() FeatureConfig {
 const (
 	groupWord = 1
 	groupChar = 2
+	groupPOS  = 3
 )
 
 // Normalize folds full-width forms to half-width, lower-cases, drops
@@ -109,8 +118,9 @@ func hashByte(h uint64, b byte) uint64 {
 }
 
 // rawFeatures returns hashed feature keys with their counts, per group.
-func (c FeatureConfig) rawFeatures(text string) (word, char map[uint64]float64) {
-	toks := tokenize(Normalize(text))
+func (c FeatureConfig) rawFeatures(text string) (word, char, pos map[uint64]float64) {
+	norm := Normalize(text)
+	toks := tokenize(norm)
 	word = make(map[uint64]float64, len(toks)*3)
 	char = make(map[uint64]float64, len(toks)*12)
 	maxN := max(c.WordMaxN, c.CJKMaxN)
@@ -150,7 +160,13 @@ func (c FeatureConfig) rawFeatures(text string) (word, char map[uint64]float64) 
 			}
 		}
 	}
-	return word, char
+	if c.POSWeight > 0 && c.Tagger != nil {
+		if seq := posSequence(norm, c.Tagger); len(seq) > 0 {
+			pos = make(map[uint64]float64, 3*len(seq))
+			c.posFeatures(seq, pos)
+		}
+	}
+	return word, char, pos
 }
 
 // vocab maps hashed features to columns and holds their IDF weights.
@@ -168,7 +184,14 @@ func buildVocab(cfg FeatureConfig, texts []string) *vocab {
 	}
 	df := make(map[uint64]*stat)
 	for _, t := range texts {
-		w, c := cfg.rawFeatures(t)
+		w, c, p := cfg.rawFeatures(t)
+		for h := range p {
+			if s := df[h]; s != nil {
+				s.df++
+			} else {
+				df[h] = &stat{1, groupPOS}
+			}
+		}
 		for h := range w {
 			if s := df[h]; s != nil {
 				s.df++
@@ -210,7 +233,7 @@ type sparse struct {
 }
 
 func (v *vocab) transform(text string) sparse {
-	w, c := v.cfg.rawFeatures(text)
+	w, c, p := v.cfg.rawFeatures(text)
 	var out sparse
 	add := func(m map[uint64]float64, weight float64) {
 		start := len(out.idx)
@@ -235,6 +258,9 @@ func (v *vocab) transform(text string) sparse {
 	add(w, 1)
 	if v.cfg.CharMaxN > 0 && v.cfg.CharWeight > 0 {
 		add(c, v.cfg.CharWeight)
+	}
+	if len(p) > 0 {
+		add(p, v.cfg.POSWeight)
 	}
 	// Sort by column for cache-friendly, deterministic arithmetic.
 	sortSparse(&out)

@@ -205,6 +205,12 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	if err := cfg.Augment.validate(); err != nil {
 		return nil, err
 	}
+	for _, mc := range cfg.Members {
+		f := mc.Features
+		if f.POSWeight < 0 || f.POSWeight > 0 && f.Tagger == nil {
+			return nil, errors.New("intent: part-of-speech features need a positive POSWeight and a Tagger")
+		}
+	}
 	var aug augmented
 	if cfg.Augment.Copies > 0 {
 		aug = augmentTexts(texts, cfg.Augment, cfg.Seed)
@@ -265,6 +271,9 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 		mb := member{voc: voc, w: w, b: b, weight: float32(wt), knnW: mc.KNNWeight, norm: 1, temp: 1, emb: emb}
 		if mc.Features.CharMaxN > 0 {
 			mb.norm += mc.Features.CharWeight * mc.Features.CharWeight
+		}
+		if mc.Features.POSWeight > 0 && mc.Features.Tagger != nil {
+			mb.norm += mc.Features.POSWeight * mc.Features.POSWeight
 		}
 		if mc.KNNWeight > 0 {
 			mb.knn = buildExemplars(xsOrig, ys, len(voc.idf))

@@ -90,3 +90,29 @@ func Preload() bool { return shared.get() != nil }
 // SegmenterLoaded reports whether the shared Chinese dictionary is in
 // memory.
 func SegmenterLoaded() bool { return shared.loaded() }
+
+// TagChinese cuts Chinese text into the shared dictionary's words (the
+// plain cut of Tokenize, without normalisation, tenant terms or stop words)
+// and gives each its part-of-speech tag from the dictionary: nr person, ns
+// place, nt organisation, nz other proper noun, t time, m numeral, v verb,
+// n noun…, or "x" for a word the dictionary does not hold. It reads at most
+// MaxRunes runes and returns nil when the dictionary cannot be loaded.
+func TagChinese(s string) (words, tags []string) {
+	seg := shared.get()
+	if seg == nil {
+		return nil, nil
+	}
+	if r := []rune(s); len(r) > MaxRunes {
+		s = string(r[:MaxRunes])
+	}
+	words = seg.Cut(s, true)
+	tags = make([]string, len(words))
+	for i, w := range words {
+		_, pos, ok := seg.Find(w)
+		if !ok || pos == "" {
+			pos = "x"
+		}
+		tags[i] = pos
+	}
+	return words, tags
+}

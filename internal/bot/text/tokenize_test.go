@@ -162,3 +162,19 @@ func TestNewLexicon(t *testing.T) {
 		t.Error("nil lexicon")
 	}
 }
+
+// TestTagChinese: the dictionary's part-of-speech tags come with the words,
+// places and person names included, and unknown words are "x".
+func TestTagChinese(t *testing.T) {
+	words, tags := TagChinese("北京到上海的火车")
+	got := map[string]string{}
+	for i, w := range words {
+		got[w] = tags[i]
+	}
+	if got["北京"] != "ns" || got["上海"] != "ns" || got["火车"] == "" || len(words) != len(tags) {
+		t.Fatalf("tags: %v %v", words, tags)
+	}
+	if w, tg := TagChinese(""); len(w) != 0 || len(tg) != 0 {
+		t.Fatalf("empty text: %v %v", w, tg)
+	}
+}
