@@ -15,8 +15,14 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
 )
 
-// answerTimeout bounds one answer: waiting for a first build, the LLM, storing.
-const answerTimeout = 20 * time.Second
+// answerTimeout bounds one answer: waiting for a first build, the LLM,
+// storing. buildWait bounds the wait for a tenant's first engine on this
+// node: a customer is not kept waiting longer; people take over instead.
+const (
+	answerTimeout = 20 * time.Second
+	buildWait     = 10 * time.Second
+	handOffTime   = 5 * time.Second
+)
 
 // Button is one choice under a bot message. Pressing it sends Text as the
 // customer's message (a "did you mean" question, a quick reply), opens URL,
@@ -49,7 +55,8 @@ type turnState struct {
 }
 
 func (b *Bot) history(ctx context.Context, tenantID, convID string) (turnState, error) {
-	ds, err := b.recent(ctx, tenantID, convID, 50)
+	// Enough history to see every limit a tenant may set.
+	ds, err := b.recent(ctx, tenantID, convID, MaxTurnsLimit+1)
 	if err != nil {
 		return turnState{}, err
 	}
@@ -95,12 +102,17 @@ func (b *Bot) answer(j job) {
 	defer cancel()
 	if err := b.turn(ctx, j); err != nil && !errors.Is(err, conversation.ErrNotBotOwned) {
 		b.log.Error("bot: answering failed; handing the conversation to people", "conversation", j.conv.ID, "err", err)
-		b.handOff(ctx, j, conversation.ReasonLowConfidence, 0, "")
+		// A fresh deadline: the answer's own may be what ran out.
+		hctx, hcancel := context.WithTimeout(context.Background(), handOffTime)
+		defer hcancel()
+		b.handOff(hctx, j, conversation.ReasonLowConfidence, 0, b.t(langOf("", j.conv), "bot.handoff"))
 	}
 }
 
 func (b *Bot) turn(ctx context.Context, j job) error {
-	snap, err := b.current(ctx, j.tenantID)
+	wctx, wcancel := context.WithTimeout(ctx, buildWait)
+	snap, err := b.current(wctx, j.tenantID)
+	wcancel()
 	if err != nil {
 		return err
 	}

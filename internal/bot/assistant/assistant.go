@@ -108,7 +108,8 @@ type Bot struct {
 	wg     sync.WaitGroup
 	stopMu sync.RWMutex
 	closed bool
-	done   chan struct{} // closed by Stop: ends the idle sweeper
+	done   chan struct{}  // closed by Stop: ends the idle sweeper
+	bg     sync.WaitGroup // builds and overflow hand-offs, waited for by Stop
 	sub    bus.Subscription
 }
 
@@ -204,7 +205,17 @@ func (b *Bot) Stop() {
 	if b.sub != nil {
 		_ = b.sub.Unsubscribe()
 	}
+	b.mu.Lock()
+	for _, t := range b.tenants {
+		t.mu.Lock()
+		if t.timer != nil {
+			t.timer.Stop()
+		}
+		t.mu.Unlock()
+	}
+	b.mu.Unlock()
 	b.wg.Wait()
+	b.bg.Wait()
 }
 
 // Changed is called after a change of a tenant's published knowledge or bot
@@ -296,7 +307,13 @@ func (b *Bot) Observe(tenantID string, st conversation.Stored) {
 	case b.jobs[int(h.Sum32())%len(b.jobs)] <- j:
 	default:
 		b.log.Warn("bot: too many messages waiting; handing the conversation to people", "conversation", st.Conversation.ID)
-		go b.handOff(context.Background(), j, conversation.ReasonLowConfidence, 0, "")
+		b.bg.Add(1)
+		go func() {
+			defer b.bg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), handOffTime)
+			defer cancel()
+			b.handOff(ctx, j, conversation.ReasonLowConfidence, 0, "")
+		}()
 	}
 }
 

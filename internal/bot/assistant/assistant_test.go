@@ -149,6 +149,14 @@ func (v *visitor) replies(t *testing.T, wait time.Duration) []conversation.Messa
 	}
 }
 
+// conversationNow returns the visitor's conversation as it is.
+func (v *visitor) conversationNow(t *testing.T) conversation.Conversation {
+	t.Helper()
+	c, err := v.w.convs.Get(ctx, v.w.tenantID, v.conv)
+	must(t, err)
+	return c
+}
+
 // conversation returns the visitor's conversation once the bot has
 // finished with the last message (its hand-off follows its reply).
 func (v *visitor) conversation(t *testing.T) conversation.Conversation {

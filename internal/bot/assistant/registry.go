@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -42,7 +43,9 @@ func (b *Bot) tenant(tenantID string) *tenantBot {
 	defer b.mu.Unlock()
 	t := b.tenants[tenantID]
 	if t == nil {
-		t = &tenantBot{}
+		// Counted as used now, so the idle sweep cannot take it before
+		// its first build.
+		t = &tenantBot{usedAt: b.now()}
 		b.tenants[tenantID] = t
 	}
 	return t
@@ -71,9 +74,17 @@ func (b *Bot) kick(tenantID string) chan struct{} {
 		return t.building
 	}
 	done := make(chan struct{})
+	b.stopMu.RLock()
+	defer b.stopMu.RUnlock()
+	if b.closed {
+		close(done) // stopping: nothing new starts
+		return done
+	}
 	t.building = done
 	t.stale = false
+	b.bg.Add(1)
 	go func() {
+		defer b.bg.Done()
 		snap, err := b.build(context.Background(), tenantID)
 		t.mu.Lock()
 		if err == nil {
@@ -106,10 +117,14 @@ func (b *Bot) current(ctx context.Context, tenantID string) (*snapshot, error) {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+		t = b.tenant(tenantID) // the same one, unless the idle sweep replaced it meanwhile
 		t.mu.Lock()
 		snap, lastErr = t.snap, t.lastErr
 		t.mu.Unlock()
 		if snap == nil {
+			if lastErr == nil {
+				lastErr = errors.New("assistant: the knowledge could not be loaded")
+			}
 			return nil, lastErr
 		}
 		return snap, nil

@@ -164,7 +164,11 @@ func (b *Bot) PutSettings(ctx context.Context, tenantID string, st Settings) (Se
 		if err != nil {
 			return Settings{}, err
 		}
-		st.LLM.APIKey = old.LLM.APIKey
+		// The stored key goes only to the address it was given for: a new
+		// base URL needs the key again.
+		if old.LLM.BaseURL == st.LLM.BaseURL {
+			st.LLM.APIKey = old.LLM.APIKey
+		}
 	}
 	if err := st.Validate(); err != nil {
 		return Settings{}, err
