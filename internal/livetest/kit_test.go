@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -345,6 +346,17 @@ func isRun(seqs []int64, from, to int64) bool {
 		}
 	}
 	return true
+}
+
+// isRunAnyOrder is isRun for live frames of several senders: on PostgreSQL
+// a visitor's and an agent's messages are stored by different committers,
+// so one may be published a moment before a lower seq (the protocol lets
+// live frames arrive out of order; clients show messages by seq). Every seq
+// of the run must still arrive exactly once.
+func isRunAnyOrder(seqs []int64, from, to int64) bool {
+	s := slices.Clone(seqs)
+	slices.Sort(s)
+	return isRun(s, from, to)
 }
 
 // tape records every frame of a connection, for tests that wait for one
