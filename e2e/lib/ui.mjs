@@ -55,6 +55,17 @@ export async function api(base, method, path, { token, body } = {}) {
   return { status: res.status, data };
 }
 
+/** Calls the REST API from inside a signed-in page, as its scripts do (session cookie and CSRF token). */
+export function apiIn(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const csrf = document.querySelector('meta[name="csrf-token"]').content;
+    const res = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: b === undefined ? undefined : JSON.stringify(b) });
+    const text = await res.text();
+    return { status: res.status, data: text ? JSON.parse(text) : null };
+  }, [method, path, body]);
+}
+
 /** Fails with the list of problems the pages had, if any. */
 export function assertNoProblems(problems) {
   assert.deepEqual(problems, [], `the pages logged errors:\n${problems.join('\n')}`);

@@ -7,7 +7,7 @@ import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { launch, openPage, screenshot } from '../lib/browser.mjs';
-import { firstSignIn, assertNoProblems } from '../lib/ui.mjs';
+import { firstSignIn, assertNoProblems, apiIn } from '../lib/ui.mjs';
 import { until, expectText, stepper, startSite, createChannel, setAllowedOrigins, widgetOf } from '../lib/livechat.mjs';
 
 const test = stepper(nodeTest);
@@ -19,16 +19,6 @@ const UNKNOWN = 'Do you sell gift cards for the spring festival?';
 const CHANNEL = 'Teapot shop';
 
 let srv, browser, admin, site, visitor;
-
-function apiIn(page, method, path, body) {
-  return page.evaluate(async ([m, p, b]) => {
-    const csrf = document.querySelector('meta[name="csrf-token"]').content;
-    const res = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: b === undefined ? undefined : JSON.stringify(b) });
-    const text = await res.text();
-    return { status: res.status, data: text ? JSON.parse(text) : null };
-  }, [method, path, body]);
-}
 
 before(async () => {
   srv = await startServer();

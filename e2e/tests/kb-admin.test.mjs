@@ -7,7 +7,7 @@ import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { launch, openPage, screenshot } from '../lib/browser.mjs';
-import { signIn, firstSignIn, expectFormError, assertNoProblems } from '../lib/ui.mjs';
+import { signIn, firstSignIn, expectFormError, assertNoProblems, apiIn } from '../lib/ui.mjs';
 import { until, expectText, stepper } from '../lib/livechat.mjs';
 
 const test = stepper(nodeTest);
@@ -22,17 +22,6 @@ const ANSWER2 = 'Orders arrive in **2 to 4** working days.\n\n- Tracking is sent
 
 let srv, browser, admin, agent;
 let entryURL = '';
-
-/** Calls the REST API from inside a signed-in page, as its scripts do. */
-function apiIn(page, method, path, body) {
-  return page.evaluate(async ([m, p, b]) => {
-    const csrf = document.querySelector('meta[name="csrf-token"]').content;
-    const res = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: b === undefined ? undefined : JSON.stringify(b) });
-    const text = await res.text();
-    return { status: res.status, data: text ? JSON.parse(text) : null };
-  }, [method, path, body]);
-}
 
 before(async () => {
   srv = await startServer();

@@ -55,7 +55,8 @@ type turnState struct {
 }
 
 func (b *Bot) history(ctx context.Context, tenantID, convID string) (turnState, error) {
-	// Enough history to see every limit a tenant may set.
+	// Enough history to see every limit a tenant may set (small talk in
+	// between takes places in it too).
 	ds, err := b.recent(ctx, tenantID, convID, MaxTurnsLimit+1)
 	if err != nil {
 		return turnState{}, err
@@ -264,16 +265,12 @@ func (b *Bot) t(l i18n.Lang, key string, args ...any) string {
 
 // logDecision records a decision: the engine's view (d) and what the bot did (act).
 func (b *Bot) logDecision(ctx context.Context, j job, decisionID string, d, act engine.Decision) error {
-	cands := make([]CandidateOut, 0, len(d.Candidates))
-	for _, c := range d.Candidates {
-		cands = append(cands, CandidateOut{EntryID: c.EntryID, Question: c.Question, Confidence: c.Confidence})
-	}
 	question := j.msg.Body
 	if r := []rune(question); len(r) > 2000 {
 		question = string(r[:2000])
 	}
 	_, err := b.db.Tenant(j.tenantID).Exec(ctx, q.Get("InsertDecision"), decisionID, j.conv.ID, j.msg.ID, question, d.Language,
-		act.Kind, act.Reason, act.EntryID, d.Confidence, string(marshal(cands)), d.Context, d.Negative,
+		act.Kind, act.Reason, act.EntryID, d.Confidence, string(marshal(candidatesOf(d))), d.Context, d.Negative,
 		d.Elapsed.Microseconds(), store.Millis(b.now()))
 	return err
 }

@@ -21,6 +21,15 @@ type CandidateOut struct {
 	Confidence float64 `json:"confidence"`
 }
 
+// candidatesOf is the engine's candidates as the API shows them (never nil).
+func candidatesOf(d engine.Decision) []CandidateOut {
+	out := make([]CandidateOut, 0, len(d.Candidates))
+	for _, c := range d.Candidates {
+		out = append(out, CandidateOut{EntryID: c.EntryID, Question: c.Question, Confidence: c.Confidence})
+	}
+	return out
+}
+
 // Decision is one logged bot decision.
 type Decision struct {
 	ID             string         `json:"id"`
@@ -287,10 +296,7 @@ func (b *Bot) Try(ctx context.Context, tenantID, question string, prev *engine.T
 	d := snap.eng.Decide(engine.Query{Text: question, Prev: prev, Policy: snap.settings.Policy()})
 	r := TryResult{Kind: d.Kind, Reason: d.Reason, EntryID: d.EntryID, Confidence: d.Confidence, Context: d.Context,
 		Negative: d.Negative, Sentiment: d.Sentiment, Language: d.Language, ElapsedUS: d.Elapsed.Microseconds(),
-		Candidates: []CandidateOut{}}
-	for _, c := range d.Candidates {
-		r.Candidates = append(r.Candidates, CandidateOut{EntryID: c.EntryID, Question: c.Question, Confidence: c.Confidence})
-	}
+		Candidates: candidatesOf(d)}
 	if d.Kind == engine.KindAnswer {
 		r.Answer = snap.entries[d.EntryID].AnswerText
 	}

@@ -221,14 +221,25 @@ func (b *Bot) Status(ctx context.Context, tenantID string) (Status, error) {
 func (b *Bot) Rebuild(ctx context.Context, tenantID string) (Status, error) {
 	t := b.tenant(tenantID)
 	// A build already running may have read the knowledge before the
-	// change being asked for; wait for it, then build again.
-	for i := 0; i < 2; i++ {
-		done := b.kick(tenantID)
+	// change being asked for: wait for it, then build again.
+	t.mu.Lock()
+	running := t.building
+	t.mu.Unlock()
+	wait := func(done chan struct{}) error {
 		select {
 		case <-done:
+			return nil
 		case <-ctx.Done():
-			return Status{}, ctx.Err()
+			return ctx.Err()
 		}
+	}
+	if running != nil {
+		if err := wait(running); err != nil {
+			return Status{}, err
+		}
+	}
+	if err := wait(b.kick(tenantID)); err != nil {
+		return Status{}, err
 	}
 	t.mu.Lock()
 	err := t.lastErr
