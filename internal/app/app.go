@@ -20,17 +20,22 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
+	"github.com/switchboard-cs/switchboard/internal/csat"
 	"github.com/switchboard-cs/switchboard/internal/httpapi"
 	"github.com/switchboard-cs/switchboard/internal/kb"
 	"github.com/switchboard-cs/switchboard/internal/live"
+	"github.com/switchboard-cs/switchboard/internal/notification"
 	"github.com/switchboard-cs/switchboard/internal/platform/bus"
 	"github.com/switchboard-cs/switchboard/internal/platform/config"
 	"github.com/switchboard-cs/switchboard/internal/platform/i18n"
 	"github.com/switchboard-cs/switchboard/internal/platform/metrics"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
+	"github.com/switchboard-cs/switchboard/internal/quickreply"
+	"github.com/switchboard-cs/switchboard/internal/routing"
 	"github.com/switchboard-cs/switchboard/internal/tenant"
 	"github.com/switchboard-cs/switchboard/internal/web"
 	"github.com/switchboard-cs/switchboard/internal/widget"
+	"github.com/switchboard-cs/switchboard/internal/workspace"
 )
 
 // Version is the product version, set at build time with
@@ -53,7 +58,12 @@ type App struct {
 	Channels      *channel.Service
 	Attachments   *attachment.Service
 	KB            *kb.Service
-	Bot           *assistant.Bot // nil in administrative commands
+	Bot           *assistant.Bot  // nil in administrative commands
+	Router        *routing.Router // nil in administrative commands
+	QuickReplies  *quickreply.Service
+	Workspace     *workspace.Service
+	CSAT          *csat.Service
+	Notifications *notification.Service
 	Hub           *live.Hub
 	API           *httpapi.API
 	Metrics       *metrics.Metrics
@@ -86,6 +96,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Conversations = conversation.New(conversation.Options{DB: db, Directory: directory{a.Accounts, a.Contacts}, Log: log})
 	a.Channels = channel.New(db)
 	a.Attachments = attachment.New(db)
+	a.QuickReplies = quickreply.New(db)
+	a.Workspace = workspace.New(db)
+	a.CSAT = csat.New(db)
+	a.Notifications = notification.New(db)
 	a.KB = kb.New(kb.Options{DB: db, Log: log, OnPublishedChange: func(tenantID string) {
 		if a.Bot != nil {
 			a.Bot.Changed(tenantID)
@@ -134,7 +148,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	a.API = httpapi.New(httpapi.Options{Tenants: a.Tenants, Accounts: a.Accounts, Auth: a.Auth, Contacts: a.Contacts,
 		Conversations: a.Conversations, Catalog: cat, Log: log, MaxBodyBytes: cfg.MaxBodyBytes,
 		SecureCookies: cfg.SecureCookies(), PublicURL: cfg.PublicURL, Version: Version,
-		Channels: a.Channels, Attachments: a.Attachments, KB: a.KB, Bot: a.Bot})
+		Channels: a.Channels, Attachments: a.Attachments, KB: a.KB, Bot: a.Bot,
+		Router: a.Router, QuickReplies: a.QuickReplies, Workspace: a.Workspace, CSAT: a.CSAT, Notifications: a.Notifications})
 	a.Hub, err = live.New(live.Options{Bus: a.Bus, Conversations: a.Conversations, Channels: a.Channels, Contacts: a.Contacts,
 		Users: a.Accounts, Auth: a.API, Attachments: a.Attachments, Ratings: a.Bot, Catalog: cat, Log: log})
 	if err != nil {

@@ -16,10 +16,15 @@ import (
 	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
+	"github.com/switchboard-cs/switchboard/internal/csat"
 	"github.com/switchboard-cs/switchboard/internal/kb"
+	"github.com/switchboard-cs/switchboard/internal/notification"
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
 	"github.com/switchboard-cs/switchboard/internal/platform/i18n"
+	"github.com/switchboard-cs/switchboard/internal/quickreply"
+	"github.com/switchboard-cs/switchboard/internal/routing"
 	"github.com/switchboard-cs/switchboard/internal/tenant"
+	"github.com/switchboard-cs/switchboard/internal/workspace"
 )
 
 // Options are the services and settings the API is built from.
@@ -33,6 +38,11 @@ type Options struct {
 	Attachments   *attachment.Service
 	KB            *kb.Service
 	Bot           *assistant.Bot // nil: no bot routes
+	Router        *routing.Router
+	QuickReplies  *quickreply.Service
+	Workspace     *workspace.Service
+	CSAT          *csat.Service
+	Notifications *notification.Service
 	Catalog       *i18n.Catalog
 	Log           *slog.Logger
 	MaxBodyBytes  int64
@@ -52,6 +62,11 @@ type API struct {
 	attachments *attachment.Service
 	kb          *kb.Service
 	bot         *assistant.Bot
+	router      *routing.Router
+	quick       *quickreply.Service
+	workspace   *workspace.Service
+	csat        *csat.Service
+	notes       *notification.Service
 	cat         *i18n.Catalog
 	log         *slog.Logger
 	maxBody     int64
@@ -70,6 +85,7 @@ func New(o Options) *API {
 		a.maxBody = 1 << 20
 	}
 	a.bot = o.Bot
+	a.router, a.quick, a.workspace, a.csat, a.notes = o.Router, o.QuickReplies, o.Workspace, o.CSAT, o.Notifications
 	a.routes = a.table()
 	return a
 }

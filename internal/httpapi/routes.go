@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/switchboard-cs/switchboard/internal/account"
@@ -76,7 +77,8 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/api/v1/conversations/{id}/close", Summary: "Close a conversation", Tag: "conversations", Access: Write, Out: conversation.Conversation{}, Status: 200, handler: oneRoute("conversation", a.convs.Close)},
 		{Method: "POST", Path: "/api/v1/conversations/{id}/uploads", Summary: "Upload a file (multipart/form-data, field \"file\", ≤ 10 MiB) to attach to a message", Tag: "conversations", Access: Write, In: Multipart{}, Out: conversation.Attachment{}, Status: 201, handler: a.uploadToConversation},
 		{Method: "POST", Path: "/api/v1/conversations/{id}/reopen", Summary: "Reopen a conversation", Tag: "conversations", Access: Write, Out: conversation.Conversation{}, Status: 200, handler: oneRoute("conversation", a.convs.Reopen)},
-	}, append(a.kbRoutes(), a.botRoutes()...)...)
+	}, slices.Concat(a.kbRoutes(), a.botRoutes(), a.routingRoutes(), a.quickReplyRoutes(), a.workspaceRoutes(),
+		a.customerRoutes(), a.notificationRoutes(), a.csatRoutes())...)
 }
 
 // pathID returns a path id, answering 404 at once for one that cannot exist.

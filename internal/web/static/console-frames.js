@@ -33,6 +33,8 @@ export function onFrame(type, d) {
       break;
     default: break;
   }
+  // Every frame, for the workspace modules (agent status, notifications…).
+  document.dispatchEvent(new CustomEvent('sb:frame', { detail: { type, data: d } }));
 }
 
 function onWelcome(d) {

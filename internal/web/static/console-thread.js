@@ -54,6 +54,8 @@ async function openConversation(id) {
   renderThreadHead();
   renderDetails();
   panelConversationChanged();
+  // Workspace panels (customer, suggestions, timer…) listen for this.
+  document.dispatchEvent(new CustomEvent('sb:open', { detail: { id, conv } }));
   const th = threadOf(id);
   for (const seq of [...th.msgs.keys()].sort((a, b) => a - b)) insertMessageEl(th.msgs.get(seq), true);
   renderPending();
@@ -76,6 +78,7 @@ function closeView() {
   $('details-inner').hidden = true;
   msgEls.clear();
   scheduleList();
+  document.dispatchEvent(new CustomEvent('sb:open', { detail: { id: null, conv: null } }));
 }
 
 /** routeFromHash opens the conversation the URL names (#c/ID), or none. */

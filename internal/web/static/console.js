@@ -40,6 +40,11 @@ import { onFrame } from './console-frames.js';
 import { onState, renderBanner, onFailures, wireConnection } from './console-connection.js';
 import './console-rich.js';
 import { wireBot } from './console-bot.js';
+import { wireAgentStatus } from './console-agent.js';
+import { wireQuickReplies } from './console-quickreply.js';
+import { wireWorkspace } from './console-workspace.js';
+import { wireCustomer } from './console-customer.js';
+import { wireMentions } from './console-mentions.js';
 
 function wire() {
   wireInbox();
@@ -52,6 +57,11 @@ function wire() {
   wireConnection();
   wireNotify();
   wireBot();
+  wireAgentStatus();
+  wireQuickReplies();
+  wireWorkspace();
+  wireCustomer();
+  wireMentions();
 
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) markRead();

@@ -1,0 +1,4 @@
+package httpapi
+
+// customerRoutes are filled in by the customer work.
+func (a *API) customerRoutes() []Route { return nil }

@@ -1,0 +1,4 @@
+package httpapi
+
+// routingRoutes are filled in by the routing work.
+func (a *API) routingRoutes() []Route { return nil }

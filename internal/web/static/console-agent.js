@@ -1,0 +1,2 @@
+// Filled in by the agent work.
+export function wireAgentStatus() {}

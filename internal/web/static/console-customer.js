@@ -1,0 +1,2 @@
+// Filled in by the customer work.
+export function wireCustomer() {}

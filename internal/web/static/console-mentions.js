@@ -1,0 +1,2 @@
+// Filled in by the mentions work.
+export function wireMentions() {}

@@ -1,0 +1,2 @@
+// Filled in by the quickreply work.
+export function wireQuickReplies() {}

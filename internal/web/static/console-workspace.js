@@ -1,0 +1,2 @@
+// Filled in by the workspace work.
+export function wireWorkspace() {}
