@@ -98,6 +98,10 @@ func (w *Web) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /kb/unanswered", w.page("bot-unanswered", pageUser, nil))
 	mux.HandleFunc("GET /admin/kb", func(rw http.ResponseWriter, r *http.Request) { http.Redirect(rw, r, "/kb", http.StatusFound) })
 	mux.HandleFunc("GET /admin/bot", w.page("bot", pageAdmin, nil))
+	mux.HandleFunc("GET /admin/routing", w.page("routing", pageAdmin, nil))
+	mux.HandleFunc("GET /admin/workspace", w.page("workspace", pageAdmin, nil))
+	mux.HandleFunc("GET /quick-replies", w.page("quickreplies", pageUser, nil))
+	mux.HandleFunc("GET /ratings", w.page("ratings", pageUser, nil))
 	mux.HandleFunc("GET /admin/bot/unanswered", func(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "/kb/unanswered", http.StatusFound)
 	})
