@@ -67,7 +67,8 @@ func makeOtherTenant(t *testing.T, ctx context.Context, a *app.App) *otherTenant
 	b.tokenSecret, b.token, err = a.Auth.CreateToken(ctx, b.id, "tenant b sync", auth.ScopeAdmin, b.admin.ID)
 	ok(t, "B token", err)
 	b.contact = must[contact.Contact](t, "B contact")(a.Contacts.Create(ctx, b.id, contact.Input{Name: ptr("Tenant B Customer"),
-		Emails: []string{"customer@tenant-b.example", "customer.alt@tenant-b.example"}, Phones: []string{"+15550100"}}))
+		Emails: []string{"customer@tenant-b.example", "customer.alt@tenant-b.example"}, Phones: []string{"+15550100"},
+		Tags: []string{"tenant-b-vip"}}))
 	var msg *conversation.Message
 	b.conv, msg, err = a.Conversations.Create(ctx, b.id, conversation.NewConversation{ContactID: b.contact.ID, Subject: "B's secret",
 		AssigneeID: b.agent.ID, TeamID: b.teams[0].ID,
@@ -169,7 +170,8 @@ type crossProbe struct {
 var idKind = map[string]string{
 	"sessions": "session", "users": "user", "members": "user", "teams": "team", "tokens": "token",
 	"contacts": "contact", "conversations": "conversation", "channels": "channel",
-	"categories": "kb_category", "entries": "kb_entry", "versions": "kb_version",
+	"categories": "kb_category", "entries": "kb_entry", "versions": "kb_version", "quick-replies": "quick_reply",
+	"tags": "contact_tag", "agents": "user",
 }
 
 func pathKinds(path string) (params, kinds []string, ok bool) {
@@ -198,6 +200,7 @@ func TestTenantIsolation(t *testing.T) {
 		s := Start(t, e)
 		a := s.App
 		b := makeOtherTenant(t, ctx, a)
+		rateOtherTenant(t, ctx, a, b) // B has a satisfaction rating that A must never see
 
 		session := s.Admin(t)
 		aMe := must[*client.Me](t, "A me")(session.Me(ctx))
@@ -211,6 +214,7 @@ func TestTenantIsolation(t *testing.T) {
 		aKBCategory := must[*client.KBCategory](t, "A kb category")(session.CreateKBCategory(ctx, client.KBCategoryInput{Name: ptr("A Returns")}))
 		aKBEntry := must[*client.KBEntry](t, "A kb entry")(session.CreateKBEntry(ctx, client.KBEntryInput{Question: ptr("A's refund rule"),
 			Answer: ptr("A's answer"), CategoryID: &aKBCategory.ID}))
+		aQuickReply, bQuickReply := quickRepliesOfBoth(t, ctx, session, a, b.id)
 		if aMe.Tenant.ID == b.id {
 			t.Fatal("tenants A and B are the same")
 		}
@@ -225,7 +229,10 @@ func TestTenantIsolation(t *testing.T) {
 			"kb_category":  {aKBCategory.ID, b.kbCategory.ID},
 			"kb_entry":     {aKBEntry.ID, b.kbEntry.ID},
 			// Versions are numbered per entry: A's entry has no version 999999.
-			"kb_version": {"1", "999999"},
+			"kb_version":  {"1", "999999"},
+			"quick_reply": {aQuickReply, bQuickReply.ID},
+			// A's contact has no tags; B's has this one.
+			"contact_tag": {"a-tag", "tenant-b-vip"},
 		}
 		ok200, ok201, ok204 := []int{200}, []int{201}, []int{204}
 		forbidden, unauth, invalid := []int{403}, []int{401}, []int{422}
@@ -244,6 +251,12 @@ func TestTenantIsolation(t *testing.T) {
 			"GET /api/v1/me/sessions":         {session: ok200, token: forbidden},
 			"DELETE /api/v1/me/sessions":      {session: ok204, token: forbidden, endsSession: true},
 			"DELETE /api/v1/me/sessions/{id}": {},
+
+			// Notifications are the caller's own; tokens have none. B's ids mark nothing.
+			"GET /api/v1/notifications": {session: ok200, token: forbidden},
+			"POST /api/v1/notifications/read": {body: func(int) any {
+				return map[string]any{"ids": []string{b.conv.ID, b.msg.ID}}
+			}, session: ok200, token: forbidden},
 
 			"GET /api/v1/users": {session: ok200, token: ok200},
 			"POST /api/v1/users": {body: func(w int) any {
@@ -286,6 +299,11 @@ func TestTenantIsolation(t *testing.T) {
 			}},
 			"DELETE /api/v1/contacts/{id}": {},
 
+			// The customer panel: B's contact keeps its tags, B's conversation its questions.
+			"POST /api/v1/contacts/{id}/tags":            {body: func(int) any { return map[string]string{"tag": "Tagged by A"} }},
+			"DELETE /api/v1/contacts/{id}/tags/{tag}":    {},
+			"GET /api/v1/conversations/{id}/suggestions": {},
+
 			"GET /api/v1/conversations": {query: func(w int) string {
 				return []string{"?contact_id=" + b.contact.ID, "?assignee_id=" + b.agent.ID}[w]
 			}, session: ok200, token: ok200},
@@ -300,7 +318,14 @@ func TestTenantIsolation(t *testing.T) {
 			"POST /api/v1/conversations/{id}/assign": {body: func(int) any {
 				return client.AssignRequest{AssigneeID: &aMe.User.ID, TeamID: &aTeam.ID}
 			}},
-			"POST /api/v1/conversations/{id}/close":  {},
+			// A close summary into B's conversation is refused like any close.
+			"POST /api/v1/conversations/{id}/close":  {body: func(int) any { return map[string]string{"category": "", "note": "closed by A"} }},
+			"GET /api/v1/conversations/{id}/summary": {},
+			// Workspace settings are the caller's own tenant's.
+			"GET /api/v1/workspace/settings": {session: ok200, token: ok200},
+			"PUT /api/v1/workspace/settings": {body: func(int) any {
+				return map[string]any{"summary_categories": []string{"A's own"}, "summary_required": false, "response_target_seconds": 90}
+			}, session: ok200, token: ok200},
 			"POST /api/v1/conversations/{id}/reopen": {},
 			// A valid image, so that only B's conversation id can make it fail.
 			"POST /api/v1/conversations/{id}/uploads": {raw: func(int) (string, []byte) { return pngUpload(t) }},
@@ -318,6 +343,15 @@ func TestTenantIsolation(t *testing.T) {
 			"DELETE /api/v1/channels/{id}": {},
 
 			// The knowledge base: B's ids are unknown in A, B's names free.
+			// Quick replies: B's are neither seen nor changed; B's shortcut is free in A.
+			"GET /api/v1/quick-replies": {query: func(w int) string { return []string{"?q=tenant-b", "?scope=tenant"}[w] }, session: ok200, token: ok200},
+			"POST /api/v1/quick-replies": {body: func(w int) any {
+				return map[string]string{"scope": "tenant", "shortcut": []string{"tenant-b-secret", "tenant-b-secret-2"}[w], "body": "A's own"}
+			}, session: ok201, token: ok201},
+			"GET /api/v1/quick-replies/{id}":    {},
+			"PATCH /api/v1/quick-replies/{id}":  {body: func(int) any { return map[string]string{"body": "Changed by A"} }},
+			"DELETE /api/v1/quick-replies/{id}": {},
+
 			"GET /api/v1/kb/categories": {session: ok200, token: ok200},
 			"POST /api/v1/kb/categories": {body: func(w int) any {
 				return client.KBCategoryInput{Name: ptr([]string{b.kbCategory.Name, "A's own"}[w])}
@@ -370,6 +404,39 @@ func TestTenantIsolation(t *testing.T) {
 			"POST /api/v1/bot/unanswered/resolve": {body: func(int) any {
 				return map[string]any{"decision_ids": []string{b.conv.ID}}
 			}, session: ok200, token: ok200},
+
+			// Satisfaction ratings: B's agent, team and channel rate nothing in A.
+			"GET /api/v1/csat/ratings": {query: func(w int) string {
+				return []string{"?agent_id=" + b.agent.ID, "?team_id=" + b.teams[0].ID}[w]
+			}, session: ok200, token: ok200},
+			"GET /api/v1/csat/summary": {query: func(w int) string {
+				return []string{"?group=agent&agent_id=" + b.agent.ID, "?group=channel&channel_id=" + b.channel.ID}[w]
+			}, session: ok200, token: ok200},
+			"GET /api/v1/conversations/{id}/csat": {},
+
+			// Routing: B's teams are unknown references in A's settings and
+			// rules; B's agents, teams and conversations are not found.
+			"GET /api/v1/routing": {session: ok200, token: ok200},
+			"PUT /api/v1/routing/settings": {body: func(int) any {
+				return map[string]any{"strategy": "least_busy", "default_capacity": 3, "sticky_seconds": 30, "away_after_seconds": 60,
+					"queue_limit": 100, "fallback": map[string]any{"team_id": b.teams[0].ID}}
+			}, session: invalid, token: invalid},
+			"PUT /api/v1/routing/rules": {body: func(w int) any {
+				return map[string]any{"rules": []map[string]any{{"name": "To B", "enabled": true,
+					"then": map[string]any{"team_id": b.teams[w].ID}}}}
+			}, session: invalid, token: invalid},
+			"GET /api/v1/routing/teams":      {session: ok200, token: ok200},
+			"PUT /api/v1/routing/teams/{id}": {body: func(int) any { return map[string]any{"skills": []string{"a-skill"}, "capacity": 2} }},
+			"GET /api/v1/agents":             {session: ok200, token: ok200},
+			"GET /api/v1/agents/me":          {session: ok200, token: forbidden},
+			"PUT /api/v1/agents/me/status": {body: func(int) any { return map[string]string{"status": "away"} },
+				session: ok200, token: forbidden},
+			"PUT /api/v1/agents/{id}/status":   {body: func(int) any { return map[string]string{"status": "online"} }},
+			"PUT /api/v1/agents/{id}/capacity": {body: func(int) any { return map[string]any{"capacity": 2} }},
+			"GET /api/v1/queue":                {session: ok200, token: ok200},
+			"POST /api/v1/conversations/{id}/transfer": {body: func(int) any {
+				return map[string]string{"team_id": aTeam.ID, "note": "A's note"}
+			}},
 		}
 
 		// Every route has a probe, every probe a route, every id a kind.
@@ -403,7 +470,7 @@ func TestTenantIsolation(t *testing.T) {
 		})
 
 		before := b.snapshot(t, ctx, a)
-		leaks := b.ids()
+		leaks := append(b.ids(), bQuickReply.ID)
 		walks := []struct {
 			name string
 			c    *client.Client
@@ -496,6 +563,9 @@ func TestTenantIsolation(t *testing.T) {
 			{"open for B's contact", "/api/v1/conversations", client.ConversationCreate{ContactID: b.contact.ID}, "contact_id"},
 			{"open assigned to B's agent", "/api/v1/conversations", client.ConversationCreate{ContactID: aContact.ID, AssigneeID: b.agent.ID}, "assignee_id"},
 			{"open for B's team", "/api/v1/conversations", client.ConversationCreate{ContactID: aContact.ID, TeamID: b.teams[1].ID}, "team_id"},
+			{"a quick reply for B's team", "/api/v1/quick-replies", map[string]string{"scope": "team", "team_id": b.teams[0].ID, "shortcut": "b-team", "body": "x"}, "team_id"},
+			{"transfer to B's agent", "/api/v1/conversations/" + aConv.ID + "/transfer", map[string]string{"agent_id": b.agent.ID}, "agent_id"},
+			{"transfer to B's team", "/api/v1/conversations/" + aConv.ID + "/transfer", map[string]string{"team_id": b.teams[1].ID}, "team_id"},
 		}
 		for _, rp := range refProbes {
 			for _, wk := range walks {
@@ -517,6 +587,7 @@ func TestTenantIsolation(t *testing.T) {
 			}
 		}
 
+		quickReplyUnchanged(t, ctx, a, b.id, bQuickReply)
 		if after := b.snapshot(t, ctx, a); after != before {
 			t.Errorf("tenant A changed tenant B's data:\nbefore %s\nafter  %s", before, after)
 		}

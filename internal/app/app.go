@@ -132,8 +132,25 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		a.Close()
 		return nil, err
 	}
+	a.Router = routing.New(routing.Options{DB: a.DB, Conversations: a.Conversations, Bus: a.Bus, Log: log,
+		Intents: a.intents, Connected: a.connectedAgents,
+		OnQueueChange: func(tenantID string) { _ = live.PublishQueueChanged(context.Background(), a.Bus, tenantID) },
+		OnAgentStatus: func(tenantID string, ag routing.Agent) {
+			_ = live.PublishAgentEvent(context.Background(), a.Bus, tenantID, "", live.TypeAgentStatus, ag)
+		}})
+	if err := a.Router.Start(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Conversations.SetOwners(a.Bot.Owner)
-	a.Conversations.SetObserver(a.Bot.Observe)
+	a.Notifications.Start(notification.Options{Log: log, Publish: func(ctx context.Context, tenantID, userID string, n notification.Notification) error {
+		return live.PublishAgentEvent(ctx, a.Bus, tenantID, userID, live.TypeNotification, n)
+	}})
+	// Every stored message goes to the bot and to the notifier (@mentions in notes).
+	a.Conversations.SetObserver(func(tenantID string, st conversation.Stored) {
+		a.Bot.Observe(tenantID, st)
+		a.Notifications.Observe(tenantID, st)
+	})
 	if err := a.firstRun(ctx, out); err != nil {
 		a.Close()
 		return nil, err
@@ -151,7 +168,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		Channels: a.Channels, Attachments: a.Attachments, KB: a.KB, Bot: a.Bot,
 		Router: a.Router, QuickReplies: a.QuickReplies, Workspace: a.Workspace, CSAT: a.CSAT, Notifications: a.Notifications})
 	a.Hub, err = live.New(live.Options{Bus: a.Bus, Conversations: a.Conversations, Channels: a.Channels, Contacts: a.Contacts,
-		Users: a.Accounts, Auth: a.API, Attachments: a.Attachments, Ratings: a.Bot, Catalog: cat, Log: log})
+		Users: a.Accounts, Auth: a.API, Attachments: a.Attachments, Ratings: a.Bot, CSAT: a.CSAT, Catalog: cat, Log: log,
+		Queue: a.Router, OnAgentConnect: a.Router.AgentConnected})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -276,10 +294,14 @@ func (a *App) Close() error {
 	if a.Hub != nil {
 		a.Hub.Shutdown(context.Background())
 	}
+	if a.Router != nil {
+		a.Router.Stop()
+	}
 	if a.Bot != nil {
 		a.Bot.Stop() // its answers go through the committer: stop it first
 	}
 	a.Conversations.Shutdown()
+	a.Notifications.Stop() // after the committer: it finishes the notes already queued
 	var err error
 	if a.Bus != nil {
 		err = a.Bus.Close()

@@ -20,6 +20,9 @@ const (
 	DemoPassword = "demo-switchboard-2026"
 )
 
+// demoTags are the demo contacts' tags, by e-mail address: 王伟 is a VIP.
+var demoTags = map[string][]string{"wang.wei@example.com": {"VIP"}}
+
 var demoAgents = []account.NewUser{
 	{Email: "admin@demo.switchboard.local", Name: "Demo Admin", Role: account.RoleAdmin},
 	{Email: "li.na@demo.switchboard.local", Name: "李娜", Role: account.RoleAgent, Locale: "zh"},
@@ -62,6 +65,9 @@ func (a *App) seedDemo(ctx context.Context, out io.Writer) error {
 			return err
 		}
 	}
+	if err := a.seedDemoRouting(ctx, t.ID, team, agents); err != nil {
+		return err
+	}
 	samples := []struct {
 		name, email, subject, body string
 		assign                     int
@@ -72,7 +78,7 @@ func (a *App) seedDemo(ctx context.Context, out io.Writer) error {
 	}
 	for _, s := range samples {
 		name := s.name
-		c, err := a.Contacts.Create(ctx, t.ID, contact.Input{Name: &name, Emails: []string{s.email}})
+		c, err := a.Contacts.Create(ctx, t.ID, contact.Input{Name: &name, Emails: []string{s.email}, Tags: demoTags[s.email]})
 		if err != nil {
 			return err
 		}
@@ -86,6 +92,12 @@ func (a *App) seedDemo(ctx context.Context, out io.Writer) error {
 		}
 	}
 	if err := a.seedDemoKB(ctx, t.ID); err != nil {
+		return err
+	}
+	if err := a.seedDemoWorkspace(ctx, t.ID); err != nil {
+		return err
+	}
+	if err := a.seedDemoQuickReplies(ctx, t.ID); err != nil {
 		return err
 	}
 	if err := a.demoChannel(ctx, t.ID); err != nil {

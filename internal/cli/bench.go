@@ -13,7 +13,7 @@ import (
 )
 
 func benchCmd(env Env, args []string) int {
-	return sub(env, "bench", args, map[string]func(Env, []string) int{"chat": benchChat}, []string{"chat"})
+	return sub(env, "bench", args, map[string]func(Env, []string) int{"chat": benchChat, "routing": benchRouting}, []string{"chat", "routing"})
 }
 
 // benchChat is "bench chat": the live-chat load generator (internal/bench).

@@ -26,7 +26,7 @@ func TestBenchUsage(t *testing.T) {
 		args  []string
 		names []string
 	}{
-		{[]string{"bench"}, []string{"Usage: switchboard bench <chat>"}},
+		{[]string{"bench"}, []string{"Usage: switchboard bench <chat|routing>"}},
 		{[]string{"bench", "mail"}, []string{`unknown subcommand "mail"`}},
 		{[]string{"bench", "chat", "--token", "t"}, []string{"--url is required"}},
 		{[]string{"bench", "chat", "--url", "http://127.0.0.1:9"}, []string{"--token"}},

@@ -49,7 +49,7 @@ func commands() []command {
 		{"user", "manage users: create, list, set-password", userCmd},
 		{"token", "manage API tokens: create", tokenCmd},
 		{"config", "print the effective configuration (secrets hidden)", configCmd},
-		{"bench", "load a running server: chat", benchCmd},
+		{"bench", "load tests: chat (a running server), routing (the router)", benchCmd},
 		{"bot", "check the bot's models offline: eval-sentiment", botCmd},
 		{"version", "print the version", version},
 	}

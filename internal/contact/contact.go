@@ -1,5 +1,6 @@
 // Package contact manages customers (contacts): their names, e-mail
-// addresses, phone numbers, ids in other systems, and custom attributes.
+// addresses, phone numbers, ids in other systems, custom attributes and
+// tags (such as "VIP", which routing rules and agents use).
 // An identity (an address, a number, an external id) belongs to one contact
 // of a tenant, which is how one person stays one profile across channels.
 package contact
@@ -36,6 +37,8 @@ const (
 	MaxExternalIDs = 20
 	MaxAttributes  = 50
 	MaxAttrText    = 1000
+	MaxTags        = 20 // tags of one contact
+	MaxTagLen      = 32 // characters of one tag
 )
 
 // ExternalID is the contact's id in another system (a shop, a CRM).
@@ -55,6 +58,7 @@ type Contact struct {
 	Phones      []string             `json:"phones"`
 	ExternalIDs []ExternalID         `json:"external_ids"`
 	Attributes  map[string]AttrValue `json:"attributes"`
+	Tags        []string             `json:"tags"` // in the order they were added, never nil
 	CreatedAt   time.Time            `json:"created_at"`
 	UpdatedAt   time.Time            `json:"updated_at"`
 }
@@ -67,6 +71,7 @@ type Input struct {
 	Phones      []string
 	ExternalIDs []ExternalID
 	Attributes  map[string]AttrValue
+	Tags        []string
 }
 
 // Service manages contacts.
@@ -155,6 +160,13 @@ func normalize(in *Input) (map[string][]identity, error) {
 			seen[x] = true
 		}
 	}
+	if in.Tags != nil {
+		tags, err := NormalizeTags("tags", in.Tags)
+		if err != nil {
+			return nil, err
+		}
+		in.Tags = tags
+	}
 	if in.Attributes != nil {
 		if len(in.Attributes) > MaxAttributes {
 			return nil, apperr.Invalidf("attributes", "too_many", "max", MaxAttributes)
@@ -209,16 +221,20 @@ func (s *Service) Create(ctx context.Context, tenantID string, in Input) (Contac
 		return Contact{}, err
 	}
 	now := s.stamp()
-	c := Contact{ID: id.New(), CreatedAt: now, UpdatedAt: now, Attributes: in.Attributes}
+	c := Contact{ID: id.New(), CreatedAt: now, UpdatedAt: now, Attributes: in.Attributes, Tags: in.Tags}
 	if in.Name != nil {
 		c.Name = *in.Name
 	}
 	if c.Attributes == nil {
 		c.Attributes = map[string]AttrValue{}
 	}
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
 	attrs, _ := json.Marshal(c.Attributes)
+	tags, _ := json.Marshal(c.Tags)
 	err = s.db.Tenant(tenantID).Tx(ctx, func(tx store.Scope) error {
-		if _, err := tx.Exec(ctx, q.Get("CreateContact"), c.ID, c.Name, string(attrs), store.Millis(now)); err != nil {
+		if _, err := tx.Exec(ctx, q.Get("CreateContact"), c.ID, c.Name, string(attrs), store.Millis(now), string(tags)); err != nil {
 			return err
 		}
 		return writeIdentities(ctx, tx, c.ID, ids)
@@ -254,15 +270,19 @@ func writeIdentities(ctx context.Context, tx store.Scope, contactID string, ids 
 
 func scanContact(r interface{ Scan(...any) error }) (Contact, error) {
 	var c Contact
-	var attrs string
+	var attrs, tags string
 	var created, updated int64
-	if err := r.Scan(&c.ID, &c.Name, &attrs, &created, &updated); err != nil {
+	if err := r.Scan(&c.ID, &c.Name, &attrs, &created, &updated, &tags); err != nil {
 		return c, err
 	}
 	c.CreatedAt, c.UpdatedAt = store.Time(created), store.Time(updated)
 	c.Attributes = map[string]AttrValue{}
 	if err := json.Unmarshal([]byte(attrs), &c.Attributes); err != nil {
 		return c, fmt.Errorf("contact %s: stored attributes: %w", c.ID, err)
+	}
+	var err error
+	if c.Tags, err = decodeTags(tags); err != nil {
+		return c, fmt.Errorf("contact %s: %w", c.ID, err)
 	}
 	return c, nil
 }
@@ -359,6 +379,16 @@ func (s *Service) Update(ctx context.Context, tenantID, contactID string, in Inp
 		return Contact{}, err
 	}
 	err = s.db.Tenant(tenantID).Tx(ctx, func(tx store.Scope) error {
+		// Lock the row first (PostgreSQL), so that a tag added meanwhile
+		// is not written over with the tags read here.
+		var locked string
+		err := tx.QueryRow(ctx, q.Get("ContactTags"), contactID).Scan(&locked)
+		if errors.Is(err, store.ErrNotFound) {
+			return apperr.NotFoundf("contact")
+		}
+		if err != nil {
+			return err
+		}
 		c, err := scanContact(tx.QueryRow(ctx, q.Get("GetContact"), contactID))
 		if errors.Is(err, store.ErrNotFound) {
 			return apperr.NotFoundf("contact")
@@ -379,8 +409,12 @@ func (s *Service) Update(ctx context.Context, tenantID, contactID string, in Inp
 		if len(c.Attributes) > MaxAttributes {
 			return apperr.Invalidf("attributes", "too_many", "max", MaxAttributes)
 		}
+		if in.Tags != nil {
+			c.Tags = in.Tags
+		}
 		attrs, _ := json.Marshal(c.Attributes)
-		if err := tx.ExecOne(ctx, q.Get("UpdateContact"), c.ID, c.Name, string(attrs), store.Millis(s.stamp())); err != nil {
+		tags, _ := json.Marshal(c.Tags)
+		if err := tx.ExecOne(ctx, q.Get("UpdateContact"), c.ID, c.Name, string(attrs), store.Millis(s.stamp()), string(tags)); err != nil {
 			return err
 		}
 		return writeIdentities(ctx, tx, c.ID, ids)

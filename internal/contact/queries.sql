@@ -1,15 +1,15 @@
 -- name: CreateContact
-INSERT INTO contacts (tenant_id, id, name, attributes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5);
+INSERT INTO contacts (tenant_id, id, name, attributes, created_at, updated_at, tags) VALUES ($1, $2, $3, $4, $5, $5, $6);
 
 -- name: GetContact
-SELECT id, name, attributes, created_at, updated_at FROM contacts WHERE tenant_id = $1 AND id = $2;
+SELECT id, name, attributes, created_at, updated_at, tags FROM contacts WHERE tenant_id = $1 AND id = $2;
 
 -- name: ListContacts
-SELECT id, name, attributes, created_at, updated_at FROM contacts
+SELECT id, name, attributes, created_at, updated_at, tags FROM contacts
 WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3;
 
 -- name: UpdateContact
-UPDATE contacts SET name = $3, attributes = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2;
+UPDATE contacts SET name = $3, attributes = $4, updated_at = $5, tags = $6 WHERE tenant_id = $1 AND id = $2;
 
 -- name: DeleteContact
 DELETE FROM contacts WHERE tenant_id = $1 AND id = $2;
@@ -28,3 +28,11 @@ SELECT contact_id FROM contact_identities WHERE tenant_id = $1 AND kind = $2 AND
 
 -- name: CountIdentities
 SELECT count(*) FROM contact_identities WHERE tenant_id = $1 AND contact_id = $2 AND kind = $3;
+
+-- name: ContactTags
+-- A contact's tags, read to change them (locked on PostgreSQL: two agents
+-- tagging one contact at once both keep their tag).
+SELECT tags FROM contacts WHERE tenant_id = $1 AND id = $2;
+
+-- name: SetContactTags
+UPDATE contacts SET tags = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2;

@@ -111,6 +111,10 @@ type Conversation struct {
 	Owner         Owner  `json:"owner"`
 	HandoffReason string `json:"handoff_reason"`
 	Priority      int    `json:"priority"`
+	// LeftMessage: nobody could serve the visitor live and they left a
+	// message (留言). QueuedAt is when it started waiting for an agent.
+	LeftMessage bool       `json:"left_message"`
+	QueuedAt    *time.Time `json:"queued_at"`
 }
 
 // VisitorInfo is what the widget tells about the visitor's browser, shown to agents.
@@ -413,10 +417,10 @@ func scanConversation(r interface{ Scan(...any) error }) (Conversation, error) {
 	var status, visitor, lastSender, owner string
 	var channelID, assignee, team sql.NullString
 	var created, updated int64
-	var lastMsg, closed sql.NullInt64
+	var lastMsg, closed, queued sql.NullInt64
 	err := r.Scan(&c.ID, &c.ContactID, &c.Channel, &channelID, &c.Subject, &status, &assignee, &team, &c.LastSeq,
 		&created, &updated, &lastMsg, &closed, &visitor, &c.ContactReadSeq, &c.AgentReadSeq, &c.LastPreview, &lastSender,
-		&owner, &c.HandoffReason, &c.Priority)
+		&owner, &c.HandoffReason, &c.Priority, &c.LeftMessage, &queued)
 	if err != nil {
 		return c, err
 	}
@@ -430,6 +434,10 @@ func scanConversation(r interface{ Scan(...any) error }) (Conversation, error) {
 	if closed.Valid {
 		t := store.Time(closed.Int64)
 		c.ClosedAt = &t
+	}
+	if queued.Valid {
+		t := store.Time(queued.Int64)
+		c.QueuedAt = &t
 	}
 	_ = json.Unmarshal([]byte(visitor), &c.Visitor)
 	return c, nil

@@ -13,17 +13,20 @@ import (
 
 // ContactInput creates or changes a contact. In a change, absent fields stay
 // as they are, lists given replace the old ones, and attributes merge (an
-// attribute set to null is removed).
+// attribute set to null is removed). Tags: at most 20, each 1–32
+// characters without commas; repeats (in any case) are dropped.
 type ContactInput struct {
 	Name        *string                    `json:"name,omitempty"`
 	Emails      []string                   `json:"emails,omitempty"`
 	Phones      []string                   `json:"phones,omitempty"`
 	ExternalIDs []contact.ExternalID       `json:"external_ids,omitempty"`
 	Attributes  map[string]json.RawMessage `json:"attributes,omitempty"`
+	Tags        []string                   `json:"tags,omitempty"`
 }
 
 func (in ContactInput) domain() contact.Input {
-	return contact.Input{Name: in.Name, Emails: in.Emails, Phones: in.Phones, ExternalIDs: in.ExternalIDs, Attributes: in.Attributes}
+	return contact.Input{Name: in.Name, Emails: in.Emails, Phones: in.Phones, ExternalIDs: in.ExternalIDs, Attributes: in.Attributes,
+		Tags: in.Tags}
 }
 
 // ConversationCreate opens a conversation.

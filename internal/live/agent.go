@@ -81,6 +81,9 @@ func (c *conn) onAgentFrame(typ string, v any) {
 		c.hold()
 		defer c.release()
 		c.hub.register(c)
+		if f := c.hub.o.OnAgentConnect; f != nil && !c.principal.IsToken() && c.principal.UserID != "" {
+			go f(c.tenantID, c.principal.UserID)
+		}
 		c.send(encode(TypeWelcome, AgentWelcome{UserID: c.principal.UserID}))
 		c.hub.sendCounts(c.tenantID, c)
 		for _, s := range hello.Subscriptions {

@@ -54,6 +54,8 @@ type conn struct {
 	mu     sync.Mutex
 	convID string
 	ready  bool // hello done, registered in the hub
+	// lastQueue is the last queue frame sent to a visitor.
+	lastQueue string
 
 	lastSeen atomic.Int64 // unix nanoseconds of the last frame from the client
 

@@ -283,6 +283,10 @@ func DecodeFrame(b []byte, agent bool) (string, any, error) {
 		v = &PageIn{}
 	case TypeRate:
 		v = &RateIn{}
+	case TypeCSAT:
+		v = &CSATIn{}
+	case TypeLeaveMessage:
+		v = &LeaveMessageIn{}
 	case TypePing:
 		return env.Type, nil, nil
 	default:

@@ -19,6 +19,7 @@ var clientTypes = map[string][2]string{
 	TypeUnsubscribe: {"*live.SyncIn", "*live.SyncIn"},
 	TypePage:        {"*live.PageIn", "*live.PageIn"},
 	TypeRate:        {"*live.RateIn", "*live.RateIn"},
+	TypeCSAT:        {"*live.CSATIn", "*live.CSATIn"},
 	TypePing:        {"", ""},
 }
 
@@ -40,6 +41,8 @@ func typeName(v any) string {
 		return "*live.SyncIn"
 	case *RateIn:
 		return "*live.RateIn"
+	case *CSATIn:
+		return "*live.CSATIn"
 	case *PageIn:
 		return "*live.PageIn"
 	}

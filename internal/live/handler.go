@@ -173,7 +173,11 @@ func (c *conn) replay(convID string, after int64) error {
 // receive queues a message for the group commit and answers with ack or
 // error once it is committed. At most cap(c.inflight) messages of one client
 // wait at once; beyond that the client's reads stop (TCP back-pressure).
-func (c *conn) receive(in conversation.Inbound) {
+func (c *conn) receive(in conversation.Inbound) { c.receiveThen(in, nil) }
+
+// receiveThen is receive that also calls then once the message is stored,
+// before the ack is sent.
+func (c *conn) receiveThen(in conversation.Inbound, then func(conversation.Stored)) {
 	clientID := in.Message.ClientID
 	c.inflight <- struct{}{}
 	err := c.hub.o.Conversations.ReceiveAsync(in, func(st conversation.Stored, err error) {
@@ -184,6 +188,9 @@ func (c *conn) receive(in conversation.Inbound) {
 		}
 		if c.role == roleVisitor {
 			c.setCurrent(st.Conversation.ID)
+		}
+		if then != nil {
+			then(st)
 		}
 		c.send(encode(TypeAck, Ack{ClientID: clientID, ConversationID: st.Conversation.ID, Seq: st.Message.Seq,
 			ID: st.Message.ID, Duplicate: st.Duplicate}))

@@ -40,6 +40,7 @@ type Conversations interface {
 	UpdateVisitor(ctx context.Context, tenantID, convID string, v conversation.VisitorInfo) (conversation.Conversation, error)
 	OpenCounts(ctx context.Context, tenantID string) (conversation.Counts, error)
 	PublishEphemeral(ctx context.Context, ev conversation.Event) error
+	SetLeftMessage(ctx context.Context, tenantID, convID string) (conversation.Conversation, error)
 }
 
 // Channels is what the hub needs from the channel service.
@@ -89,8 +90,14 @@ type Options struct {
 	Auth          Authenticator
 	Attachments   Attachments
 	Ratings       Ratings // nil: ratings are refused
+	CSAT          CSAT    // nil: satisfaction ratings are refused
 	Catalog       *i18n.Catalog
 	Log           *slog.Logger
+	// Queue tells waiting visitors their position (nil: it is not shown).
+	Queue Queue
+	// OnAgentConnect hears that a user's console connected (the router
+	// makes them online, or back from automatic away).
+	OnAgentConnect func(tenantID, userID string)
 	// PingInterval is how often clients are pinged (default 25 s); a client
 	// silent for 2.4 times as long is dropped.
 	PingInterval time.Duration
@@ -118,9 +125,13 @@ type Hub struct {
 	draining atomic.Bool
 	dirty    sync.Map // tenant id → struct{}: inbox counts to recompute
 	sub      bus.Subscription
-	stop     chan struct{}
-	done     sync.WaitGroup
-	shutdown sync.Once
+	agentSub bus.Subscription
+	queueSub bus.Subscription
+	// queueDirty: tenant id → struct{}: waiting visitors' positions to resend
+	queueDirty sync.Map
+	stop       chan struct{}
+	done       sync.WaitGroup
+	shutdown   sync.Once
 
 	slowConsumers atomic.Int64
 	connections   atomic.Int64
@@ -161,7 +172,17 @@ func New(o Options) (*Hub, error) {
 		return nil, err
 	}
 	h.sub = sub
-	h.done.Add(3)
+	if h.agentSub, err = o.Bus.Subscribe(agentSubjectAll, func(_ string, data []byte) { h.onAgentEvent(data) }); err != nil {
+		_ = sub.Unsubscribe()
+		return nil, err
+	}
+	if h.queueSub, err = o.Bus.Subscribe(queueSubjectAll, func(_ string, data []byte) { h.markQueueDirty(string(data)) }); err != nil {
+		_ = sub.Unsubscribe()
+		_ = h.agentSub.Unsubscribe()
+		return nil, err
+	}
+	h.done.Add(4)
+	go h.queueLoop()
 	go h.dispatchLoop()
 	go h.countsLoop()
 	go h.pingLoop()
@@ -319,6 +340,8 @@ func (h *Hub) dispatch(ev *conversation.Event) {
 			h.each(false, ev.TenantID, func(c *conn) { c.live(cv.ID, 0, frame) })
 			h.markDirty(ev.TenantID)
 		}
+		// Taken, closed or reopened: waiting visitors' positions may have moved.
+		h.markQueueDirty(ev.TenantID)
 		if cv.ChannelID != nil {
 			h.toVisitors(cv, 0, encode(TypeConversation, VisitorConversation{ID: cv.ID, Status: string(cv.Status),
 				AssigneeName: assignee, LastSeq: cv.LastSeq}))
@@ -492,6 +515,12 @@ func (h *Hub) drain(ctx context.Context) {
 stopped:
 	if h.sub != nil {
 		_ = h.sub.Unsubscribe()
+	}
+	if h.agentSub != nil {
+		_ = h.agentSub.Unsubscribe()
+	}
+	if h.queueSub != nil {
+		_ = h.queueSub.Unsubscribe()
 	}
 	close(h.stop)
 	h.done.Wait()

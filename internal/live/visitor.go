@@ -138,6 +138,10 @@ func (c *conn) onVisitorFrame(typ string, v any) {
 		if err := c.hub.o.Ratings.RateAnswer(ctx, c.tenantID, rt.DecisionID, rt.Up, owns); err != nil {
 			c.fail(err, "")
 		}
+	case TypeCSAT:
+		c.visitorCSAT(v.(*CSATIn))
+	case TypeLeaveMessage:
+		c.visitorLeaveMessage(st, v.(*LeaveMessageIn))
 	default:
 		c.fail(apperr.New(apperr.BadRequest, "unknown_type", "", "type", typ), "")
 	}
@@ -255,6 +259,10 @@ func (c *conn) visitorHello(st *visitorState, hello *VisitorHello) {
 		}
 		if err := c.replay(conv.ID, after); err != nil {
 			c.fail(err, "")
+		}
+		c.csatState(ctx, conv)
+		if conv.Owner == conversation.OwnerQueue {
+			h.markQueueDirty(c.tenantID) // tell the returning visitor their place
 		}
 		if conv.Status == conversation.StatusOpen && conv.Visitor != st.visitor {
 			_, _ = h.o.Conversations.UpdateVisitor(ctx, c.tenantID, conv.ID, st.visitor)

@@ -9,12 +9,18 @@ import (
 
 	"github.com/switchboard-cs/switchboard/internal/account"
 	"github.com/switchboard-cs/switchboard/internal/auth"
+	"github.com/switchboard-cs/switchboard/internal/bench/routebench"
 	"github.com/switchboard-cs/switchboard/internal/channel"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
+	"github.com/switchboard-cs/switchboard/internal/csat"
 	"github.com/switchboard-cs/switchboard/internal/kb"
+	"github.com/switchboard-cs/switchboard/internal/notification"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
+	"github.com/switchboard-cs/switchboard/internal/quickreply"
+	"github.com/switchboard-cs/switchboard/internal/routing"
 	"github.com/switchboard-cs/switchboard/internal/tenant"
+	"github.com/switchboard-cs/switchboard/internal/workspace"
 )
 
 // globalQueries lists every statement allowed to run without a tenant, and
@@ -38,7 +44,10 @@ var globalQueries = map[string]string{
 	"channel.ChannelByKey":            "a widget names its channel by public key; the tenant is known once found",
 	"channel.PutSecret":               "server secrets are not tenant data",
 	"channel.GetSecret":               "server secrets are not tenant data",
+	"routing.TenantsOnline":           "the presence sweep finds tenants with online agents to make the disconnected ones away",
+	"routing.TenantsWaiting":          "the dispatcher's tick finds tenants with waiting conversations",
 	"kb.PlanFresh":                    "a planner setting for the import's own transaction (SET LOCAL); reads no rows",
+	"routebench.DeleteTenant":         "the routing load tool removes the bench tenant it created (slug bench-routing-…), with everything in it",
 }
 
 var (
@@ -64,6 +73,12 @@ func TestEveryTenantQueryIsScoped(t *testing.T) {
 		"channel":      channel.Queries(),
 		"kb":           kb.Queries(),
 		"assistant":    assistant.Queries(),
+		"routing":      routing.Queries(),
+		"notification": notification.Queries(),
+		"csat":         csat.Queries(),
+		"workspace":    workspace.Queries(),
+		"quickreply":   quickreply.Queries(),
+		"routebench":   routebench.Queries(),
 	}
 	var globals []string
 	scoped := 0

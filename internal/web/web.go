@@ -261,7 +261,8 @@ func clientMessages(cat *i18n.Catalog, l i18n.Lang, page string) map[string]stri
 
 // scriptAreas maps a page to the catalogue area its script shows.
 var scriptAreas = map[string]string{"console": "console.", "channels": "channels.",
-	"kb": "adminkb.", "bot": "adminkb.", "bot-unanswered": "adminkb."}
+	"kb": "adminkb.", "bot": "adminkb.", "bot-unanswered": "adminkb.",
+	"ratings": "csat."}
 
 func (w *Web) setLang(rw http.ResponseWriter, r *http.Request) {
 	l, ok := i18n.Parse(r.PathValue("code"))

@@ -8,6 +8,7 @@ import { mergeConv, contactName, displayName, assigneeName, channelLabel } from 
 import { scheduleList } from './console-inbox.js';
 import { renderDetails } from './console-visitor.js';
 import { ownerBadges, ownerOf } from './console-bot.js';
+import { openCloseDialog } from './console-workspace.js';
 
 export function renderThreadHead() {
   const conv = S.convs.get(S.openId);
@@ -21,7 +22,7 @@ export function renderThreadHead() {
   st.textContent = t('console.status_' + conv.status);
   st.className = 'badge status-' + conv.status;
   const badges = $('thread-badges');
-  const sig = [ownerOf(conv), conv.handoff_reason || '', conv.priority || 0].join('|');
+  const sig = [ownerOf(conv), conv.handoff_reason || '', conv.priority || 0, conv.left_message ? 1 : 0].join('|');
   if (badges.dataset.sig !== sig) {
     badges.dataset.sig = sig;
     badges.replaceChildren(...ownerBadges(conv));
@@ -92,6 +93,7 @@ async function setStatus(action) {
 export function wireActions() {
   $('assign-me').addEventListener('click', () => assign(S.me));
   $('assign-select').addEventListener('change', (ev) => assign(ev.target.value));
-  $('close-conv').addEventListener('click', () => setStatus('close'));
+  // Closing asks for the close summary first (console-workspace.js).
+  $('close-conv').addEventListener('click', () => openCloseDialog());
   $('reopen-conv').addEventListener('click', () => setStatus('reopen'));
 }

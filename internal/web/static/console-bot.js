@@ -50,6 +50,8 @@ export function ownerBadges(c) {
     out.push(el('span', { class: 'badge priority', 'data-testid': 'priority-badge', title: t('console.priority_title', { n: c.priority }),
       text: '⚠ ' + t('console.priority_unhappy') }));
   }
+  // Left a message (留言): nobody could serve the customer live.
+  if (c.left_message) out.push(el('span', { class: 'badge left-message', 'data-testid': 'left-message-badge', title: t('console.agent.left_message_title'), text: '✉ ' + t('console.agent.left_message') }));
   return out;
 }
 

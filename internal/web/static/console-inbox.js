@@ -92,7 +92,7 @@ function updateItem(li, c) {
   li.dataset.unread = un ? 'true' : 'false';
   p.dot.hidden = !un;
   set(p.chan, channelLabel(c));
-  const sig = [ownerOf(c), c.handoff_reason || '', c.priority || 0].join('|');
+  const sig = [ownerOf(c), c.handoff_reason || '', c.priority || 0, c.left_message ? 1 : 0].join('|');
   if (p.badges.dataset.sig !== sig) {
     p.badges.dataset.sig = sig;
     p.badges.replaceChildren(...ownerBadges(c));

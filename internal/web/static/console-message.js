@@ -37,9 +37,11 @@ export function buildMessage(m, pending) {
   const bm = metaOf(m);
   const bot = m.sender_type === 'bot';
   const handoffNote = m.sender_type === 'system' && bm && bm.kind === 'handoff_note';
+  // A transfer's note (console-agent.js): "⇄ Transferred to …" and the note.
+  const transfer = m.private && bm && bm.transfer && typeof bm.transfer === 'object' ? bm.transfer : null;
   const d = new Date(m.created_at || Date.now());
   const art = el('article', {
-    class: `msg msg-${kind}` + (bot ? ' msg-bot' : '') + (handoffNote ? ' msg-handoff' : '') + (pending ? ' pending' : ''),
+    class: `msg msg-${kind}` + (bot ? ' msg-bot' : '') + (handoffNote ? ' msg-handoff' : '') + (transfer ? ' msg-transfer' : '') + (pending ? ' pending' : ''),
     'data-testid': 'message',
     'data-seq': pending ? undefined : m.seq,
     'data-client-id': m.client_id || undefined,
@@ -55,10 +57,12 @@ export function buildMessage(m, pending) {
     m.private ? el('span', { class: 'note-label', 'data-testid': 'note-label' }, icon('lock'), t('console.note')) : null,
     bot ? el('span', { class: 'badge bot-tag', text: botKind(bm) }) : null,
     handoffNote && bm.reason ? el('span', { class: 'badge reason', 'data-testid': 'handoff-reason', text: reasonLabel(bm.reason) }) : null,
+    transfer ? el('span', { class: 'badge transfer-tag', 'data-testid': 'transfer-label', text: '⇄ ' + t('console.agent.transferred_to', { name: String(transfer.to || '') }) }) : null,
     el('time', { datetime: d.toISOString(), title: fullTime(d), text: clock(d) }));
   const bubble = el('div', { class: 'msg-bubble' });
   const rich = bot && bm ? richHTML(bm.html) : null;
   if (rich) bubble.append(rich);
+  else if (transfer) bubble.append(el('div', { class: 'msg-body' + (transfer.note ? '' : ' no-note') }, transfer.note ? richText(String(transfer.note)) : t('console.agent.transfer_no_note')));
   else if (m.body) bubble.append(el('div', { class: 'msg-body' }, richText(m.body)));
   if (bot && bm && Array.isArray(bm.buttons) && bm.buttons.length) {
     const chips = el('ul', { class: 'chips', 'aria-label': t('console.bot_buttons') });

@@ -12,8 +12,12 @@ import { send } from './frame-connection.js';
 import { onTyping, hideTyping } from './frame-typing.js';
 import { updatePrechat } from './frame-prechat.js';
 import { chime } from './sound.js';
+import { csatFrame } from './frame-csat.js';
+import { queueFrame } from './frame-queue.js';
 
 export function onFrame(type, d) {
+  if (csatFrame(type, d)) return; // the satisfaction rating's own frames
+  if (queueFrame(type, d)) return; // the queue's and the left message's own frames
   switch (type) {
     case 'welcome': onWelcome(d); break;
     case 'message': onMessage(d); break;

@@ -16,6 +16,8 @@ import { onColor, applyChannel, updateSubtitle, updateBanner } from './frame-hea
 import { restore, markRead, unreadCount, primeUnread } from './frame-store.js';
 import './frame-outbox.js';
 import './frame-bot.js';
+import './frame-csat.js';
+import './frame-queue.js';
 import { connect, reconnectNow, send, whenWelcomed } from './frame-connection.js';
 import './frame-protocol.js';
 import { typing } from './frame-typing.js';

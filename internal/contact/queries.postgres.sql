@@ -1,0 +1,2 @@
+-- name: ContactTags
+SELECT tags FROM contacts WHERE tenant_id = $1 AND id = $2 FOR UPDATE;
