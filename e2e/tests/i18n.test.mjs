@@ -98,7 +98,7 @@ test('signing in and choosing a password, in Chinese', async () => {
 test('the admin pages are in Chinese', async () => {
   assert.equal(await heading(), '用户');
   const nav = (await page.locator('nav.mainnav a').allTextContents()).map((s) => s.trim());
-  assert.deepEqual(nav, ['用户', '团队', 'API 令牌', '渠道', '机器人']);
+  assert.deepEqual(nav, ['用户', '团队', 'API 令牌', '渠道', '机器人', '分配规则', '工作台设置']);
   await page.locator('#users tbody tr').getByText('正常').waitFor();
   assert.equal(await page.locator('#user-form button[type="submit"]').textContent(), '添加用户');
   assert.equal(await page.locator('#logout').textContent(), '退出登录');

@@ -7,12 +7,14 @@
 // from the inbox head, and a colleague's transfer dialog follows it live:
 // a transfer to an agent who went away is refused in the dialog, to the
 // same agent back online it goes through, and both see the transfer note.
+// A visitor nobody can serve leaves a message: the conversation carries a
+// "Left a message" badge in the inbox and the thread head.
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { launch, openPage, screenshot } from '../lib/browser.mjs';
 import { firstSignIn, signIn, assertNoProblems, apiIn, api } from '../lib/ui.mjs';
-import { until, expectText, stepper, consoleOf } from '../lib/livechat.mjs';
+import { until, expectText, stepper, consoleOf, startSite, createChannel, widgetOf } from '../lib/livechat.mjs';
 
 const test = stepper(nodeTest);
 
@@ -22,7 +24,7 @@ const LI = { email: 'li@example.com', name: 'Li Lei', password: 'li has a long p
 const ZOE = { email: 'zoe@example.com', name: 'Zoe Wu', password: 'zoe has a long passphrase' };
 const NOTE = '客户要重开发票 — wants the invoice reissued';
 
-let srv, browser, admin, mia, li, teamId, convId;
+let srv, browser, admin, mia, li, visitor, site, teamId, convId;
 
 before(async () => {
   srv = await startServer();
@@ -34,6 +36,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  await site?.close();
   await srv?.stop();
 });
 
@@ -261,6 +264,40 @@ test('the administrator sees the agents and sets a capacity (0 is refused)', asy
   await until(async () => (await row(LI.name).getAttribute('data-status')) === 'away', { message: 'the page does not show Li away' });
 });
 
+test('a visitor nobody can serve leaves a message; the inbox marks it "Left a message"', async () => {
+  // Nobody online: Li is away, Mia goes offline.
+  await mia.page.getByTestId('agent-status-select').selectOption('offline');
+  await until(async () => (await mia.page.getByTestId('agent-status').getAttribute('data-status')) === 'offline', { message: 'Mia is not shown offline' });
+  const ch = await createChannel(admin.page, srv.url, { name: 'Shop' });
+  site = await startSite({ widgetOrigin: srv.url });
+  site.setSnippet(ch.snippet);
+  visitor = await openPage(browser, { baseURL: site.origin });
+  const w = widgetOf(visitor.page);
+  await visitor.page.goto('/shop/orders');
+  await w.open();
+  await w.online();
+  await w.say('Is anyone there? My parcel is damaged.');
+  const leave = w.frame.getByTestId('sb-leave');
+  await leave.waitFor({ state: 'visible' });
+  await w.frame.getByTestId('sb-leave-name').fill('Chen Jie');
+  await w.frame.getByTestId('sb-leave-email').fill('chen.jie@example.com');
+  await w.frame.getByTestId('sb-leave-message').fill('Please call me back about the damaged teapot.');
+  await w.frame.getByTestId('sb-leave-submit').click();
+  await w.frame.getByTestId('sb-leave-done').waitFor({ state: 'visible' });
+  const left = (await w.list()).find((m) => m.text.includes('damaged teapot'));
+  assert.ok(left && left.conversation, JSON.stringify(await w.list()));
+
+  // Mia comes back online and gets it: the badge is on the row and in the head.
+  await mia.page.getByTestId('agent-status-select').selectOption('online');
+  const mc = consoleOf(mia.page);
+  await mc.tab('open').click();
+  const row = mc.item(left.conversation);
+  await expectText(row.getByTestId('left-message-badge'), '✉ Left a message');
+  await mc.open(left.conversation);
+  await expectText(mia.page.getByTestId('thread-badges').getByTestId('left-message-badge'), '✉ Left a message');
+  await screenshot(mia.page, 'routing-left-message');
+});
+
 test('no page logged an error', () => {
-  assertNoProblems([...admin.problems, ...mia.problems, ...li.problems]);
+  assertNoProblems([...admin.problems, ...mia.problems, ...li.problems, ...(visitor ? visitor.problems : [])]);
 });

@@ -93,7 +93,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Auth = auth.New(auth.Options{DB: db, Accounts: a.Accounts, Tenants: a.Tenants,
 		IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax})
 	a.Contacts = contact.New(db)
-	a.Conversations = conversation.New(conversation.Options{DB: db, Directory: directory{a.Accounts, a.Contacts}, Log: log})
+	a.Conversations = conversation.New(conversation.Options{DB: db, Directory: Directory{a.Accounts, a.Contacts}, Log: log})
 	a.Channels = channel.New(db)
 	a.Attachments = attachment.New(db)
 	a.QuickReplies = quickreply.New(db)
@@ -309,23 +309,25 @@ func (a *App) Close() error {
 	return errors.Join(err, a.DB.Close())
 }
 
-// directory answers the conversation service's existence checks.
-type directory struct {
-	accounts *account.Service
-	contacts *contact.Service
+// Directory answers the conversation service's existence checks from the
+// accounts and contacts (also for tools and tests that build the
+// conversation service themselves).
+type Directory struct {
+	Accounts *account.Service
+	Contacts *contact.Service
 }
 
-func (d directory) ContactExists(ctx context.Context, tenantID, id string) error {
-	_, err := d.contacts.Get(ctx, tenantID, id)
+func (d Directory) ContactExists(ctx context.Context, tenantID, id string) error {
+	_, err := d.Contacts.Get(ctx, tenantID, id)
 	return err
 }
 
-func (d directory) UserExists(ctx context.Context, tenantID, id string) error {
-	_, err := d.accounts.GetUser(ctx, tenantID, id)
+func (d Directory) UserExists(ctx context.Context, tenantID, id string) error {
+	_, err := d.Accounts.GetUser(ctx, tenantID, id)
 	return err
 }
 
-func (d directory) TeamExists(ctx context.Context, tenantID, id string) error {
-	_, err := d.accounts.GetTeam(ctx, tenantID, id)
+func (d Directory) TeamExists(ctx context.Context, tenantID, id string) error {
+	_, err := d.Accounts.GetTeam(ctx, tenantID, id)
 	return err
 }

@@ -15,12 +15,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
 	"github.com/switchboard-cs/switchboard/internal/platform/id"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
+	"github.com/switchboard-cs/switchboard/internal/platform/tz"
 	"github.com/switchboard-cs/switchboard/internal/platform/validate"
 )
 
@@ -98,7 +98,7 @@ func (m BotMode) BotFirstAt(t time.Time) bool {
 
 // Contains reports whether t falls within the business hours.
 func (h Hours) Contains(t time.Time) bool {
-	loc, err := location(h.TimeZone)
+	loc, err := tz.Load(h.TimeZone)
 	if err != nil || h.TimeZone == "" {
 		loc = time.UTC
 	}
@@ -111,23 +111,6 @@ func (h Hours) Contains(t time.Time) bool {
 	closing, _ := clockMinutes(h.Close)
 	now := lt.Hour()*60 + lt.Minute()
 	return now >= open && now < closing
-}
-
-// zones caches loaded time zones: time.LoadLocation reads the zone
-// database each time, and Contains runs as conversations open.
-var zones sync.Map // name → *time.Location
-
-// location is time.LoadLocation, cached.
-func location(name string) (*time.Location, error) {
-	if l, ok := zones.Load(name); ok {
-		return l.(*time.Location), nil
-	}
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	zones.Store(name, l)
-	return l, nil
 }
 
 // clockMinutes parses "HH:MM" into minutes after midnight.
@@ -154,7 +137,7 @@ func normalizeBot(m *BotMode) error {
 	if len(h.TimeZone) > 64 {
 		return apperr.Invalidf("settings.bot.hours.time_zone", "unknown_time_zone")
 	}
-	if _, err := location(h.TimeZone); err != nil {
+	if _, err := tz.Load(h.TimeZone); err != nil {
 		return apperr.Invalidf("settings.bot.hours.time_zone", "unknown_time_zone")
 	}
 	if h.Days == nil {

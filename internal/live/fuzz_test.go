@@ -10,17 +10,18 @@ import (
 // clientTypes are the frame types a client may send, with the type of body
 // DecodeFrame gives each (nil for none), for visitors and for agents.
 var clientTypes = map[string][2]string{
-	TypeHello:       {"*live.VisitorHello", "*live.AgentHello"},
-	TypeMessage:     {"*live.MessageIn", "*live.MessageIn"},
-	TypeTyping:      {"*live.TypingIn", "*live.TypingIn"},
-	TypeRead:        {"*live.ReadIn", "*live.ReadIn"},
-	TypeSync:        {"*live.SyncIn", "*live.SyncIn"},
-	TypeSubscribe:   {"*live.SyncIn", "*live.SyncIn"},
-	TypeUnsubscribe: {"*live.SyncIn", "*live.SyncIn"},
-	TypePage:        {"*live.PageIn", "*live.PageIn"},
-	TypeRate:        {"*live.RateIn", "*live.RateIn"},
-	TypeCSAT:        {"*live.CSATIn", "*live.CSATIn"},
-	TypePing:        {"", ""},
+	TypeHello:        {"*live.VisitorHello", "*live.AgentHello"},
+	TypeMessage:      {"*live.MessageIn", "*live.MessageIn"},
+	TypeTyping:       {"*live.TypingIn", "*live.TypingIn"},
+	TypeRead:         {"*live.ReadIn", "*live.ReadIn"},
+	TypeSync:         {"*live.SyncIn", "*live.SyncIn"},
+	TypeSubscribe:    {"*live.SyncIn", "*live.SyncIn"},
+	TypeUnsubscribe:  {"*live.SyncIn", "*live.SyncIn"},
+	TypePage:         {"*live.PageIn", "*live.PageIn"},
+	TypeRate:         {"*live.RateIn", "*live.RateIn"},
+	TypeCSAT:         {"*live.CSATIn", "*live.CSATIn"},
+	TypeLeaveMessage: {"*live.LeaveMessageIn", "*live.LeaveMessageIn"},
+	TypePing:         {"", ""},
 }
 
 func typeName(v any) string {
@@ -43,6 +44,8 @@ func typeName(v any) string {
 		return "*live.RateIn"
 	case *CSATIn:
 		return "*live.CSATIn"
+	case *LeaveMessageIn:
+		return "*live.LeaveMessageIn"
 	case *PageIn:
 		return "*live.PageIn"
 	}
@@ -68,6 +71,8 @@ func FuzzDecodeFrame(f *testing.F) {
 		`{"type":"subscribe","data":{"conversation_id":"c1","after_seq":9}}`,
 		`{"type":"unsubscribe","data":{"conversation_id":"c1"}}`,
 		`{"type":"page","data":{"page_url":"https://shop.example.com/cart","page_title":"Cart"}}`,
+		`{"type":"leave_message","data":{"client_id":"l-1","name":"王芳","email":"wang@example.com","phone":"+86 138","message":"请回电"}}`,
+		`{"type":"leave_message","data":{"message":1}}`,
 		`{"type":"ping"}`,
 		`{"type":"ping","data":{"x":1}}`,
 		// Frames the server sends, which a client must not:

@@ -3,10 +3,10 @@ package routing
 import (
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
+	"github.com/switchboard-cs/switchboard/internal/platform/tz"
 )
 
 // Hours are business hours: intervals per weekday in a time zone, and
@@ -37,7 +37,7 @@ func (h *Hours) normalize(field string) error {
 	if h.TimeZone == "" {
 		h.TimeZone = "UTC"
 	}
-	if _, err := location(h.TimeZone); err != nil || len(h.TimeZone) > 64 {
+	if _, err := tz.Load(h.TimeZone); err != nil {
 		return apperr.Invalidf(field+".time_zone", "unknown_time_zone")
 	}
 	if len(h.Week) > maxIntervals {
@@ -63,22 +63,27 @@ func (h *Hours) normalize(field string) error {
 			return apperr.Invalidf(f+".close", "hours_inverted")
 		}
 	}
-	slices.SortFunc(h.Week, func(a, b Interval) int {
-		if a.Day != b.Day {
-			return a.Day - b.Day
-		}
-		x, _ := clock(a.Open)
-		y, _ := clock(b.Open)
-		return x - y
-	})
-	for i := 1; i < len(h.Week); i++ {
-		a, b := h.Week[i-1], h.Week[i]
+	// Sort by day and opening time, remembering where each interval was
+	// sent, so that an overlap names the interval as the client sent it.
+	order := make([]int, len(h.Week))
+	for i := range order {
+		order[i] = i
+	}
+	start := func(i int) int { m, _ := clock(h.Week[i].Open); return h.Week[i].Day*24*60 + m }
+	slices.SortStableFunc(order, func(a, b int) int { return start(a) - start(b) })
+	for k := 1; k < len(order); k++ {
+		a, b := h.Week[order[k-1]], h.Week[order[k]]
 		ac, _ := clock(a.Close)
 		bo, _ := clock(b.Open)
 		if a.Day == b.Day && bo < ac {
-			return apperr.Invalidf(fmt.Sprintf("%s.week[%d]", field, i), "hours_overlap")
+			return apperr.Invalidf(fmt.Sprintf("%s.week[%d]", field, max(order[k-1], order[k])), "hours_overlap")
 		}
 	}
+	sorted := make([]Interval, len(order))
+	for k, i := range order {
+		sorted[k] = h.Week[i]
+	}
+	h.Week = sorted
 	if len(h.Holidays) > maxHolidays {
 		return apperr.Invalidf(field+".holidays", "too_many", "max", maxHolidays)
 	}
@@ -100,7 +105,7 @@ func (h *Hours) Open(t time.Time) bool {
 	if h == nil || len(h.Week) == 0 && len(h.Holidays) == 0 {
 		return true
 	}
-	loc, err := location(h.TimeZone)
+	loc, err := tz.Load(h.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}
@@ -135,19 +140,4 @@ func clock(s string) (int, bool) {
 		return 0, false
 	}
 	return t.Hour()*60 + t.Minute(), true
-}
-
-var zones sync.Map // name → *time.Location
-
-// location is time.LoadLocation, cached.
-func location(name string) (*time.Location, error) {
-	if l, ok := zones.Load(name); ok {
-		return l.(*time.Location), nil
-	}
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	zones.Store(name, l)
-	return l, nil
 }

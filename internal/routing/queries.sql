@@ -66,6 +66,12 @@ SELECT DISTINCT tenant_id FROM agent_states WHERE status = 'online';
 -- global
 SELECT DISTINCT tenant_id FROM conversations WHERE owner = 'queue';
 
+-- name: AgentSlot
+-- One agent's status, capacity, last assignment and open conversations.
+SELECT s.status, s.capacity, s.last_assigned_at,
+    (SELECT count(*) FROM conversations c WHERE c.tenant_id = $1 AND c.assignee_id = s.user_id AND c.status = 'open')
+FROM agent_states s WHERE s.tenant_id = $1 AND s.user_id = $2;
+
 -- name: Loads
 SELECT assignee_id, count(*) FROM conversations WHERE tenant_id = $1 AND status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id;
 

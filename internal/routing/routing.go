@@ -248,8 +248,10 @@ func (r *Router) Dispatch(ctx context.Context, tenantID string) ([]Assignment, e
 		return nil, err
 	}
 	// Most ticks find every agent busy (or none online): find that out
-	// with reads alone, without taking the lock.
-	if free, err := r.anyFree(ctx, r.db.Tenant(tenantID), snap); err != nil || !free {
+	// with reads alone, without taking the lock. The agents found free are
+	// the candidates, whose state is read again under the lock.
+	online, cand, err := r.candidates(ctx, r.db.Tenant(tenantID), snap)
+	if err != nil || len(cand) == 0 {
 		return nil, err
 	}
 	var st conversation.Staged
@@ -259,23 +261,9 @@ func (r *Router) Dispatch(ctx context.Context, tenantID string) ([]Assignment, e
 		if _, err := tx.Exec(ctx, q.Get("Lock")); err != nil {
 			return err
 		}
-		online, err := r.online(ctx, tx, snap)
-		if err != nil || len(online) == 0 {
+		free, err := r.recheck(ctx, tx, snap, cand)
+		if err != nil || len(free) == 0 {
 			return err
-		}
-		loads, err := loads(ctx, tx)
-		if err != nil {
-			return err
-		}
-		var free []*freeAgent
-		for _, a := range online {
-			a.load = loads[a.id]
-			if a.load < a.capacity {
-				free = append(free, a)
-			}
-		}
-		if len(free) == 0 {
-			return nil
 		}
 		now := r.now()
 		// The queue by pages of growing size: a freed slot is usually
@@ -356,22 +344,56 @@ func (r *Router) assign(ctx context.Context, tx store.Scope, snap *snapshot, w *
 	return true, nil
 }
 
-// anyFree reports whether some online agent has a free slot.
-func (r *Router) anyFree(ctx context.Context, sc store.Scope, snap *snapshot) (bool, error) {
-	online, err := r.online(ctx, sc, snap)
+// candidates reads the online agents and, among them, those with a free
+// slot.
+func (r *Router) candidates(ctx context.Context, sc store.Scope, snap *snapshot) (online, free []*freeAgent, err error) {
+	online, err = r.online(ctx, sc, snap)
 	if err != nil || len(online) == 0 {
-		return false, err
+		return nil, nil, err
 	}
 	ld, err := loads(ctx, sc)
 	if err != nil {
-		return false, err
+		return nil, nil, err
 	}
 	for _, a := range online {
-		if ld[a.id] < a.capacity {
-			return true, nil
+		a.load = ld[a.id]
+		if a.load < a.capacity {
+			free = append(free, a)
 		}
 	}
-	return false, nil
+	return online, free, nil
+}
+
+// maxRecheck is how many candidates are re-read one by one under the lock;
+// beyond, every agent is read again.
+const maxRecheck = 16
+
+// recheck reads the candidates' state again inside the locked transaction
+// (a router on another node may have given them conversations since, or
+// they went away) and returns those still online with a free slot.
+func (r *Router) recheck(ctx context.Context, tx store.Scope, snap *snapshot, cand []*freeAgent) ([]*freeAgent, error) {
+	if len(cand) > maxRecheck {
+		_, free, err := r.candidates(ctx, tx, snap)
+		return free, err
+	}
+	var free []*freeAgent
+	for _, c := range cand {
+		var status string
+		var capacity sql.NullInt64
+		a := &freeAgent{id: c.id}
+		err := tx.QueryRow(ctx, q.Get("AgentSlot"), c.id).Scan(&status, &capacity, &a.last, &a.load)
+		if errors.Is(err, errNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		a.capacity = snap.capacity(a.id, capacity)
+		if Status(status) == Online && a.load < a.capacity {
+			free = append(free, a)
+		}
+	}
+	return free, nil
 }
 
 // online reads the online agents that exist and are enabled, with their

@@ -39,6 +39,7 @@ func TestTeamHoursAreValidated(t *testing.T) {
 		{"inverted", routing.Hours{Week: []routing.Interval{{Day: 1, Open: "18:00", Close: "09:00"}}}, "hours_inverted", "hours.week[0].close"},
 		{"empty interval", routing.Hours{Week: []routing.Interval{{Day: 1, Open: "09:00", Close: "09:00"}}}, "hours_inverted", "hours.week[0].close"},
 		{"overlapping", routing.Hours{Week: []routing.Interval{{Day: 2, Open: "09:00", Close: "12:00"}, {Day: 2, Open: "11:30", Close: "18:00"}}}, "hours_overlap", "hours.week[1]"},
+		{"overlapping, sent out of order", routing.Hours{Week: []routing.Interval{{Day: 1, Open: "13:00", Close: "14:00"}, {Day: 2, Open: "09:00", Close: "10:00"}, {Day: 1, Open: "09:00", Close: "13:30"}}}, "hours_overlap", "hours.week[2]"},
 		{"bad time", routing.Hours{Week: []routing.Interval{{Day: 1, Open: "9am", Close: "18:00"}}}, "invalid_time", "hours.week[0].open"},
 		{"bad day", routing.Hours{Week: []routing.Interval{{Day: 7, Open: "09:00", Close: "18:00"}}}, "invalid_value", "hours.week[0].day"},
 		{"bad holiday", routing.Hours{Holidays: []string{"2026-02-30"}}, "invalid_date", "hours.holidays[0]"},

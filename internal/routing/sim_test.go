@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/switchboard-cs/switchboard/internal/account"
+	"github.com/switchboard-cs/switchboard/internal/app"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
@@ -53,24 +54,6 @@ type world struct {
 	newNode  func() *node
 }
 
-type directory struct {
-	accounts *account.Service
-	contacts *contact.Service
-}
-
-func (d directory) ContactExists(ctx context.Context, tenantID, id string) error {
-	_, err := d.contacts.Get(ctx, tenantID, id)
-	return err
-}
-func (d directory) UserExists(ctx context.Context, tenantID, id string) error {
-	_, err := d.accounts.GetUser(ctx, tenantID, id)
-	return err
-}
-func (d directory) TeamExists(ctx context.Context, tenantID, id string) error {
-	_, err := d.accounts.GetTeam(ctx, tenantID, id)
-	return err
-}
-
 // openNode builds a node on a migrated database URL.
 func openNode(t *testing.T, dsn string, clk *clock) *node {
 	t.Helper()
@@ -83,7 +66,7 @@ func openNode(t *testing.T, dsn string, clk *clock) *node {
 }
 
 func buildNode(db *store.DB, clk *clock) *node {
-	convs := conversation.New(conversation.Options{DB: db, Directory: directory{account.New(db), contact.New(db)}})
+	convs := conversation.New(conversation.Options{DB: db, Directory: app.Directory{Accounts: account.New(db), Contacts: contact.New(db)}})
 	return &node{db: db, convs: convs, router: routing.New(routing.Options{DB: db, Conversations: convs, Now: clk.Now})}
 }
 
@@ -378,7 +361,7 @@ func (w *world) step(rng *rand.Rand, st state, episodes map[string]int) string {
 		return "arrive"
 	case x < 30 && len(open) < 150:
 		// The bot hands an unhappy customer over, with priority.
-		bot := conversation.New(conversation.Options{DB: n.db, Directory: directory{w.accounts, w.contacts}})
+		bot := conversation.New(conversation.Options{DB: n.db, Directory: app.Directory{Accounts: w.accounts, Contacts: w.contacts}})
 		defer bot.Shutdown()
 		bot.SetOwners(func(context.Context, string, string) conversation.Owner { return conversation.OwnerBot })
 		c, _, err := bot.Create(ctx, w.tenantID, conversation.NewConversation{ContactID: w.custs[rng.IntN(len(w.custs))]})

@@ -208,13 +208,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.SetupS = round3(time.Since(start).Seconds())
 	res.Tenant = w.slug
 	fmt.Fprintf(cfg.Log, "set up in %.1f s (tenant %s)\n", res.SetupS, w.slug)
-	if err := w.check(ctx); err != nil {
+	// The checks before and after the decisions run even when the run is
+	// interrupted (then it reports what it did).
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	if err := w.check(cctx); err != nil {
 		return nil, err
 	}
 	if err := w.decide(ctx); err != nil {
 		return nil, err
 	}
-	if err := w.check(ctx); err != nil {
+	if err := w.check(cctx); err != nil {
 		return nil, err
 	}
 	res.Violations = res.OverCapacity + res.AssignedTwice + res.WaitingFree
@@ -255,23 +259,35 @@ func (w *world) decide(ctx context.Context) error {
 		// A customer arrives: the queue stays at M. The router routes the
 		// new conversation by the rules (nobody is free to take it yet).
 		if err := w.arrive(ctx); err != nil {
+			if ctx.Err() != nil {
+				continue // interrupted
+			}
 			return err
 		}
 		t0 := time.Now()
 		as, err := w.router.Dispatch(ctx, w.tenantID)
 		if err != nil {
+			if ctx.Err() != nil {
+				continue
+			}
 			return fmt.Errorf("dispatch after an arrival: %w", err)
 		}
 		arrivals = append(arrivals, int64(time.Since(t0)))
 		w.assigned(as)
 		// An agent closes a conversation, freeing a slot; the router fills it.
 		if err := w.free(ctx); err != nil {
+			if ctx.Err() != nil {
+				continue
+			}
 			return err
 		}
 		c0, t0 := threadCPU(), time.Now()
 		as, err = w.router.Dispatch(ctx, w.tenantID)
 		d, c := time.Since(t0), threadCPU()-c0
 		if err != nil {
+			if ctx.Err() != nil {
+				continue
+			}
 			return fmt.Errorf("dispatch after a freed slot: %w", err)
 		}
 		w.assigned(as)
@@ -285,7 +301,7 @@ func (w *world) decide(ctx context.Context) error {
 		decisions = append(decisions, int64(d))
 		cpu = append(cpu, int64(c))
 		if len(decisions)%cfg.CheckEvery == 0 {
-			if err := w.check(ctx); err != nil {
+			if err := w.check(ctx); err != nil && ctx.Err() == nil {
 				return err
 			}
 		}

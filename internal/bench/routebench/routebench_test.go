@@ -113,3 +113,41 @@ func TestValidate(t *testing.T) {
 		t.Errorf("a valid configuration: %v, check every %d", err, ok.CheckEvery)
 	}
 }
+
+// cancelOn cancels a context when a progress line contains a text.
+type cancelOn struct {
+	text   string
+	cancel context.CancelFunc
+}
+
+func (c cancelOn) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), c.text) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// TestInterrupted stops a run (as Ctrl-C does) once it is set up: the run
+// still reports what it measured and checked, and cleans up.
+func TestInterrupted(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	dsn := e.URL(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res, err := routebench.Run(ctx, routebench.Config{Database: dsn, Agents: 10, Waiting: 50, Capacity: 2,
+		Decisions: 1000, Duration: time.Minute, Log: cancelOn{"set up in", cancel}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stopped != "interrupted" || res.Decisions != 0 || res.Violations != 0 || res.Checks != 2 {
+		t.Errorf("interrupted run: %+v", res)
+	}
+	db, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := tenant.New(db).BySlug(context.Background(), res.Tenant); err == nil {
+		t.Errorf("the bench tenant %s is still there", res.Tenant)
+	}
+}

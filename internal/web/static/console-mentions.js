@@ -1,11 +1,11 @@
 // @mentions: in Note mode, typing "@" opens a list of the tenant's people
 // that narrows as the agent types (@li → 李娜, Li Wei); ↑/↓ move, Enter or
-// Tab (or a click) writes "@Name ", Esc closes. Notes show their mentions
-// highlighted. A bell in the inbox head counts the agent's unread mentions
-// (GET /api/v1/notifications); its list says who mentioned them, where,
-// what and when, and a click opens the conversation and marks it read. A
-// mention arriving live (the "notification" frame) shows a toast and adds
-// to the count.
+// Tab (or a click) writes "@Name ", Esc closes (console-picker.js). Notes
+// show their mentions highlighted. A bell in the inbox head counts the
+// agent's unread mentions (GET /api/v1/notifications); its list says who
+// mentioned them, where, what and when, and a click opens the conversation
+// and marks it read. A mention arriving live (the "notification" frame)
+// shows a toast and adds to the count.
 //
 // Who is mentioned follows the server's rule (internal/notification): "@"
 // (or "＠") not inside a word, then the longest display name or e-mail
@@ -13,7 +13,7 @@
 import { t, el, toast, shortTime, fullTime, initials, hue } from './console-util.js';
 import { $, S } from './console-state.js';
 import { api } from './console-api.js';
-import { saveDraft } from './console-composer.js';
+import { tokenPicker } from './console-picker.js';
 
 const MAX_SHOWN = 8;
 const MAX_QUERY = 40;
@@ -133,11 +133,7 @@ function highlightNotes(root) {
 
 // ------------------------------------------------------------ the picker
 
-let token = null; // { start, end, query } of the "@name" being typed
-let shown = [];
-let active = 0;
-let popup, list, empty;
-let otherControls = null; // the reply box's aria-controls while the list is not open
+let picker = null;
 
 /** tokenAt finds "@query" right before the caret, in Note mode. */
 function tokenAt(input) {
@@ -168,126 +164,35 @@ function matching(q) {
   return ranked.slice(0, MAX_SHOWN).map((x) => x.u);
 }
 
-const optionID = (i) => 'mention-option-' + i;
-
-function paint() {
-  const input = $('composer-input');
-  shown = matching(token.query);
-  active = Math.min(active, Math.max(shown.length - 1, 0));
-  list.replaceChildren(...shown.map((u, i) => el('li', {
-    id: optionID(i), role: 'option', class: 'mention-option', 'aria-selected': i === active ? 'true' : 'false',
-    dataset: { testid: 'mention-option', userId: u.id },
-    onmousedown: (ev) => ev.preventDefault(), // keep the focus in the note
-    onclick: () => pick(u),
-  },
-  el('span', { class: 'mention-avatar ' + hue(u.id), 'aria-hidden': 'true', text: initials(u.name) }),
-  el('span', { class: 'mention-who' },
-    el('span', { class: 'mention-name', text: u.name || u.email }),
-    el('span', { class: 'mention-email', text: u.email || '' })))));
-  list.hidden = !shown.length;
-  if (!shown.length && /\s/.test(token.query)) return close(); // typed on past a name
-  empty.textContent = shown.length ? '' : (S.users.size ? t('console.mentions.no_match') : t('console.mentions.loading'));
-  empty.hidden = !!shown.length;
-  popup.hidden = false;
-  input.setAttribute('aria-expanded', 'true');
-  if (input.getAttribute('aria-controls') !== 'mention-list') {
-    otherControls = input.getAttribute('aria-controls');
-    input.setAttribute('aria-controls', 'mention-list');
-  }
-  if (shown.length) {
-    input.setAttribute('aria-activedescendant', optionID(active));
-    $(optionID(active))?.scrollIntoView({ block: 'nearest' });
-  } else input.removeAttribute('aria-activedescendant');
-}
-
-function close() {
-  if (!token && (!popup || popup.hidden)) return;
-  token = null;
-  shown = [];
-  popup.hidden = true;
-  const input = $('composer-input');
-  input.setAttribute('aria-expanded', 'false');
-  if ((input.getAttribute('aria-activedescendant') || '').startsWith('mention-')) input.removeAttribute('aria-activedescendant');
-  if (input.getAttribute('aria-controls') === 'mention-list') {
-    if (otherControls) input.setAttribute('aria-controls', otherControls);
-    else input.removeAttribute('aria-controls');
-  }
-}
-
-function update() {
-  const input = $('composer-input');
-  const tok = S.openId && document.activeElement === input ? tokenAt(input) : null;
-  if (!tok) return close();
-  if (!token || tok.query !== token.query) active = 0;
-  token = tok;
-  paint();
-}
-
-function move(by) {
-  if (!shown.length) return;
-  active = (active + by + shown.length) % shown.length;
-  for (const [i, li] of [...list.children].entries()) li.setAttribute('aria-selected', i === active ? 'true' : 'false');
-  $('composer-input').setAttribute('aria-activedescendant', optionID(active));
-  $(optionID(active))?.scrollIntoView({ block: 'nearest' });
-}
-
-/** pick writes "@Name " in place of the "@query" being typed. */
-function pick(u) {
-  const input = $('composer-input');
-  const tok = tokenAt(input) || token;
-  if (!tok) return close();
-  const text = '@' + (u.name || u.email.split('@')[0]) + ' ';
-  const before = input.value.slice(0, tok.start);
-  const value = (before + text + input.value.slice(tok.end)).slice(0, input.maxLength > 0 ? input.maxLength : 10000);
-  close();
-  input.value = value;
-  const caret = Math.min(before.length + text.length, value.length);
-  input.focus();
-  input.setSelectionRange(caret, caret);
-  input.dispatchEvent(new Event('input', { bubbles: true })); // size the composer
-  close();
-  saveDraft();
+/** option shows a person: avatar, name and address. */
+function option(u) {
+  return {
+    data: { userId: u.id },
+    content: [
+      el('span', { class: 'mention-avatar ' + hue(u.id), 'aria-hidden': 'true', text: initials(u.name) }),
+      el('span', { class: 'mention-who' },
+        el('span', { class: 'mention-name', text: u.name || u.email }),
+        el('span', { class: 'mention-email', text: u.email || '' })),
+    ],
+  };
 }
 
 function wirePicker() {
-  const form = $('composer');
-  const input = $('composer-input');
-  if (!form || !input) return;
-  popup = el('div', { class: 'mention-popup', id: 'mention-popup', hidden: true, dataset: { testid: 'mention-picker' } },
-    list = el('ul', { class: 'mention-list', id: 'mention-list', role: 'listbox', 'aria-label': t('console.mentions.picker_label') }),
-    empty = el('p', { class: 'mention-empty', role: 'status', hidden: true }),
-    el('p', { class: 'mention-hint', text: t('console.mentions.picker_hint') }));
-  form.classList.add('has-mentions');
-  form.prepend(popup);
-  input.addEventListener('input', update);
-  input.addEventListener('click', update);
-  input.addEventListener('keyup', (ev) => {
-    if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(ev.key)) update();
+  picker = tokenPicker({
+    name: 'mention',
+    formClass: 'has-mentions',
+    label: t('console.mentions.picker_label'),
+    hint: t('console.mentions.picker_hint'),
+    testids: { popup: 'mention-picker', option: 'mention-option' },
+    tokenAt,
+    items: matching,
+    option,
+    // Typed on past a name: not a mention being written any more.
+    note: (q) => (/\s/.test(q) ? null : S.users.size ? t('console.mentions.no_match') : t('console.mentions.loading')),
+    text: (u) => '@' + (u.name || u.email.split('@')[0]) + ' ',
   });
-  input.addEventListener('blur', () => close());
-  // Capture, on the form: before the composer's own Enter (send) handler.
-  form.addEventListener('keydown', (ev) => {
-    if (!token || ev.target !== input || ev.defaultPrevented || ev.isComposing || ev.keyCode === 229) return;
-    switch (ev.key) {
-      case 'ArrowDown': move(1); break;
-      case 'ArrowUp': move(-1); break;
-      case 'Enter':
-      case 'Tab':
-        if (ev.shiftKey || !shown.length) {
-          close();
-          return; // a new line, a send, or the next field, as usual
-        }
-        pick(shown[active]);
-        break;
-      case 'Escape': close(); break;
-      default: return;
-    }
-    ev.preventDefault();
-    ev.stopPropagation();
-  }, true);
   // Leaving Note mode, or the conversation, closes the list.
-  for (const id of ['note-toggle', 'mode-reply']) $(id)?.addEventListener('click', () => setTimeout(update, 0));
-  document.addEventListener('sb:open', () => close());
+  for (const id of ['note-toggle', 'mode-reply']) $(id)?.addEventListener('click', () => setTimeout(() => picker?.update(), 0));
 }
 
 // ------------------------------------------------------------ the bell

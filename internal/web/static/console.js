@@ -41,6 +41,7 @@ import { onState, renderBanner, onFailures, wireConnection } from './console-con
 import './console-rich.js';
 import { wireBot } from './console-bot.js';
 import { wireAgentStatus } from './console-agent.js';
+import './console-picker.js';
 import { wireQuickReplies } from './console-quickreply.js';
 import { wireWorkspace } from './console-workspace.js';
 import { wireCustomer } from './console-customer.js';

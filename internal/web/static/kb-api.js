@@ -1,11 +1,14 @@
 // Shared by the knowledge-base and bot pages: messages, REST calls with the
-// session's CSRF token, building elements from text only, showing API
-// errors next to their field, and turning answer HTML (sanitised by the
-// server) or a Markdown draft into elements through an allow-list.
+// session's CSRF token (from page-api.js), building elements from text
+// only, showing API errors next to their field, and turning answer HTML
+// (sanitised by the server) or a Markdown draft into elements through an
+// allow-list.
 import { richFragment } from '/widget/static/rich.js';
+import { call } from './page-api.js';
+
+export { call };
 
 const messages = JSON.parse(document.getElementById('sb-messages')?.textContent || '{}');
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
 
 /** t looks a message up and fills its {name} placeholders. */
 export function t(key, args) {
@@ -24,33 +27,6 @@ export function errorText(err) {
     if (own) return own;
   }
   return msg || t('err.internal');
-}
-
-/**
- * call sends a JSON request (body may be FormData) and resolves to
- * { ok, status, data, error }; it never throws.
- */
-export async function call(method, url, body) {
-  const headers = { Accept: 'application/json' };
-  if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
-  let payload;
-  if (body instanceof FormData) payload = body;
-  else if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    payload = JSON.stringify(body);
-  }
-  let res;
-  try {
-    res = await fetch(url, { method, headers, body: payload, credentials: 'same-origin' });
-  } catch {
-    return { ok: false, status: 0, error: { code: 'network', message: t('err.network') } };
-  }
-  let data = null;
-  if (res.status !== 204) {
-    try { data = await res.json(); } catch { data = null; }
-  }
-  if (!res.ok) return { ok: false, status: res.status, error: (data && data.error) || { code: 'internal', message: t('err.internal') } };
-  return { ok: true, status: res.status, data };
 }
 
 /** el builds an element: attributes (on* never), then children as text or nodes. */

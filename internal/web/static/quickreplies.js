@@ -3,6 +3,7 @@
 // editor with a live preview of the text with sample values. Agents write
 // their own; supervisors and administrators also team and shared ones.
 import { render, VARIABLES } from './quickreply-render.js';
+import { call, strings } from './page-api.js';
 
 const page = document.getElementById('qr-page');
 const groups = document.getElementById('qr-groups');
@@ -13,19 +14,10 @@ const search = document.getElementById('qr-search');
 const editor = document.getElementById('qr-editor');
 const form = document.getElementById('qr-form');
 const preview = document.getElementById('qr-preview');
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
-const common = JSON.parse(document.getElementById('sb-messages')?.textContent || '{}');
 const editorRole = page.dataset.editor === 'true';
 
-const text = {};
-for (const s of document.querySelectorAll('#qr-i18n [data-k]')) text[s.dataset.k] = s.textContent;
-
 /** t looks a message up and fills its {name} placeholders. */
-function t(key, args) {
-  let s = text[key] ?? common[key] ?? key;
-  if (args) for (const [k, v] of Object.entries(args)) s = s.split(`{${k}}`).join(String(v));
-  return s;
-}
+const t = strings('qr-i18n');
 
 /** el builds an element from text only. */
 function el(tag, attrs, ...children) {
@@ -37,24 +29,6 @@ function el(tag, attrs, ...children) {
   }
   for (const c of children) if (c !== null && c !== undefined) n.append(c);
   return n;
-}
-
-async function call(method, url, body) {
-  const headers = { Accept: 'application/json' };
-  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
-  try {
-    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  } catch {
-    return { ok: false, error: { code: 'network', message: t('err.network') } };
-  }
-  let data = null;
-  if (res.status !== 204) {
-    try { data = await res.json(); } catch { data = null; }
-  }
-  if (!res.ok) return { ok: false, status: res.status, error: (data && data.error) || { code: 'internal', message: t('err.internal') } };
-  return { ok: true, status: res.status, data };
 }
 
 let teams = new Map(); // id → name

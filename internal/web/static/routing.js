@@ -9,18 +9,10 @@
 //
 // Texts come from the page's hidden #rt-i18n block (the server fills it in
 // the reader's language); nothing is ever inserted as markup.
-
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
-const common = JSON.parse(document.getElementById('sb-messages')?.textContent || '{}');
-const text = {};
-for (const s of document.querySelectorAll('#rt-i18n [data-k]')) text[s.dataset.k] = s.textContent;
+import { call, strings } from './page-api.js';
 
 /** t looks a message up and fills its {name} placeholders. */
-function t(key, args) {
-  let s = text[key] ?? common[key] ?? key;
-  if (args) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in args ? String(args[k]) : m));
-  return s;
-}
+const t = strings('rt-i18n');
 
 /** el builds an element: attrs (text, class, dataset, on<event>, others as attributes) and children. */
 function el(tag, attrs = {}, ...children) {
@@ -43,25 +35,6 @@ function el(tag, attrs = {}, ...children) {
 }
 
 const $ = (id) => document.getElementById(id);
-
-/** call sends a request to the API: { ok, status, data } or { ok: false, status, error }. */
-async function call(method, url, body) {
-  const headers = { Accept: 'application/json' };
-  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
-  try {
-    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  } catch {
-    return { ok: false, status: 0, error: { code: 'network', message: t('err.network') } };
-  }
-  let data = null;
-  if (res.status !== 204) {
-    try { data = await res.json(); } catch { data = null; }
-  }
-  if (!res.ok) return { ok: false, status: res.status, error: (data && data.error) || { code: 'internal', message: t('err.internal') } };
-  return { ok: true, status: res.status, data };
-}
 
 /** all reads every page of a list. */
 async function all(path) {
@@ -284,6 +257,7 @@ function hoursEditor(hours, prefix, { switchLabel, offHint }) {
     holidays.dataset.field = `${prefix}.holidays`;
   }
   for (const iv of (hours && hours.week) || []) rows.append(intervalRow(iv));
+  rows.replaceChildren(...shownOrder());
   for (const d of (hours && hours.holidays) || []) holidays.append(holidayRow(d));
   reindex();
 

@@ -3,6 +3,8 @@
 // target the console's timers are coloured against. The page's texts come
 // from its markup (the form's data-msg-* attributes), in the reader's
 // language; errors are the API's own, already translated.
+import { call } from './page-api.js';
+
 const form = document.getElementById('workspace-form');
 const f = form.elements;
 const list = document.getElementById('ws-categories');
@@ -10,27 +12,9 @@ const empty = document.getElementById('ws-categories-empty');
 const newCat = document.getElementById('ws-new-category');
 const flash = document.getElementById('ws-flash');
 const msg = (name) => form.dataset['msg' + name] || '';
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
-const fallback = JSON.parse(document.getElementById('sb-messages')?.textContent || '{}');
 
 const MAX = 50;
 let cats = [];
-
-async function call(method, url, body) {
-  const headers = { Accept: 'application/json' };
-  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
-  try {
-    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  } catch {
-    return { ok: false, error: { code: 'network', message: fallback['err.network'] || 'network' } };
-  }
-  let data = null;
-  try { data = await res.json(); } catch { data = null; }
-  if (!res.ok) return { ok: false, status: res.status, error: (data && data.error) || { code: 'internal', message: fallback['err.internal'] || 'error' } };
-  return { ok: true, data };
-}
 
 function button(text, label, onclick, disabled) {
   const b = document.createElement('button');
