@@ -76,13 +76,13 @@ FROM agent_states s WHERE s.tenant_id = $1 AND s.user_id = $2;
 SELECT assignee_id, count(*) FROM conversations WHERE tenant_id = $1 AND status = 'open' AND assignee_id IS NOT NULL GROUP BY assignee_id;
 
 -- name: Waiting
-SELECT id, priority, COALESCE(queued_at, 0), routed_at, route_team_id, route_skill, route_strategy, sticky_agent_id, sticky_until, overflow_team_id, overflow_at
+SELECT id, priority, COALESCE(queued_at, 0), routed_at, route_team_id, route_skill, route_strategy, route_language, sticky_agent_id, sticky_until, overflow_team_id, overflow_at
 FROM conversations WHERE tenant_id = $1 AND owner = 'queue'
 ORDER BY priority DESC, queued_at, id LIMIT $2;
 
 -- name: WaitingPage
 -- Waiting, from the $3rd conversation on (a dispatch reads the queue by pages).
-SELECT id, priority, COALESCE(queued_at, 0), routed_at, route_team_id, route_skill, route_strategy, sticky_agent_id, sticky_until, overflow_team_id, overflow_at
+SELECT id, priority, COALESCE(queued_at, 0), routed_at, route_team_id, route_skill, route_strategy, route_language, sticky_agent_id, sticky_until, overflow_team_id, overflow_at
 FROM conversations WHERE tenant_id = $1 AND owner = 'queue'
 ORDER BY priority DESC, queued_at, id LIMIT $2 OFFSET $3;
 
@@ -94,7 +94,8 @@ WHERE tenant_id = $1 AND owner = 'queue' AND routed_at IS NULL ORDER BY queued_a
 
 -- name: SetRoute
 UPDATE conversations SET routed_at = $3, route_team_id = $4, route_skill = $5, route_rule_id = $6, route_strategy = $7,
-    sticky_agent_id = $8, sticky_until = $9, overflow_team_id = $10, overflow_at = $11, priority = priority + $12
+    sticky_agent_id = $8, sticky_until = $9, overflow_team_id = $10, overflow_at = $11, priority = priority + $12,
+    route_language = $13
 WHERE tenant_id = $1 AND id = $2 AND owner = 'queue' AND routed_at IS NULL;
 
 -- name: LastServed

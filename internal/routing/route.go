@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/switchboard-cs/switchboard/internal/conversation"
@@ -23,6 +24,9 @@ type Route struct {
 	// StickyUntil (unix millis).
 	Sticky      string
 	StickyUntil int64
+	// Language is the customer's (primary subtag): agents whose teams
+	// answer in it are preferred.
+	Language string
 }
 
 // routeNew routes the tenant's waiting conversations the rules have not
@@ -84,7 +88,8 @@ func (r *Router) saveRoute(ctx context.Context, sc store.Scope, convID string, r
 		stickyUntil = rt.StickyUntil
 	}
 	_, err := sc.Exec(ctx, q.Get("SetRoute"), convID, ms, nullable(rt.Target.TeamID), rt.Target.Skill, rt.RuleID,
-		rt.Target.Strategy, nullable(rt.Sticky), stickyUntil, nullable(rt.Target.OverflowTeamID), overflowAt, rt.Target.Priority)
+		rt.Target.Strategy, nullable(rt.Sticky), stickyUntil, nullable(rt.Target.OverflowTeamID), overflowAt, rt.Target.Priority,
+		rt.Language)
 	return err
 }
 
@@ -123,6 +128,7 @@ func (r *Router) facts(ctx context.Context, sc store.Scope, tenantID, convID, co
 // not broken and whose conditions hold, else the fallback (itself ignored
 // when broken: any agent).
 func (s *snapshot) route(f *Facts, now time.Time) Route {
+	lang, _, _ := strings.Cut(strings.ToLower(f.Language), "-")
 	rt := Route{RuleID: "fallback", Target: s.settings.Fallback}
 	for i := range s.rules {
 		ru := &s.rules[i]
@@ -137,6 +143,7 @@ func (s *snapshot) route(f *Facts, now time.Time) Route {
 			rt.Target = Target{Priority: rt.Target.Priority, Strategy: rt.Target.Strategy}
 		}
 	}
+	rt.Language = lang
 	strategy := rt.Target.Strategy
 	if strategy == "" {
 		strategy = s.settings.Strategy

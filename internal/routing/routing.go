@@ -223,6 +223,7 @@ type waiting struct {
 	teamID      string
 	skill       string
 	strategy    string
+	language    string // the customer's, preferred among the agents' teams' languages
 	stickyAgent string
 	stickyUntil int64
 	overflowTo  string
@@ -457,7 +458,7 @@ func scanQueue(rows *store.Rows, err error) ([]waiting, error) {
 		var w waiting
 		var routed, stickyUntil, overflowAt sql.NullInt64
 		var team, sticky, overflow sql.NullString
-		if err := rows.Scan(&w.id, &w.priority, &w.queuedAt, &routed, &team, &w.skill, &w.strategy, &sticky, &stickyUntil,
+		if err := rows.Scan(&w.id, &w.priority, &w.queuedAt, &routed, &team, &w.skill, &w.strategy, &w.language, &sticky, &stickyUntil,
 			&overflow, &overflowAt); err != nil {
 			return nil, err
 		}

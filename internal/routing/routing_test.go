@@ -414,3 +414,28 @@ func TestRouterRunsByItself(t *testing.T) {
 		t.Fatalf("a connected agent became %s", a.Status)
 	}
 }
+
+// TestTeamLanguagesArePreferred: among the agents who may take a
+// conversation, those whose team answers in the customer's language come
+// first, even when another agent is less busy.
+func TestTeamLanguagesArePreferred(t *testing.T) {
+	w := sqliteWorld(t)
+	// Agent 1 is technical (en), agent 3 billing (zh); agent 3 already has a conversation.
+	w.online(t, 3)
+	first := w.open(t, 2, "")
+	w.dispatch(t)
+	if got := w.get(t, first.ID).AssigneeID; got == nil || *got != w.agents[3] {
+		t.Fatalf("the first conversation went to %v", got)
+	}
+	w.online(t, 1)
+	zh := w.open(t, 3, "zh-CN") // no rule matches: the fallback lets anyone take it
+	w.dispatch(t)
+	if got := w.get(t, zh.ID).AssigneeID; got == nil || *got != w.agents[3] {
+		t.Fatalf("a Chinese-speaking customer went to %v, not to the agent whose team answers in 中文", got)
+	}
+	none := w.open(t, 4, "")
+	w.dispatch(t)
+	if got := w.get(t, none.ID).AssigneeID; got == nil || *got != w.agents[1] {
+		t.Fatalf("without a language the least busy agent should take it, got %v", got)
+	}
+}

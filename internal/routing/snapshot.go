@@ -259,15 +259,31 @@ func (s *snapshot) choose(w *waiting, free, online []*freeAgent, now time.Time, 
 		return nil
 	}
 	var best *freeAgent
+	bestSpeaks := false
 	for _, a := range free {
 		if !s.capable(w, a.id, now) {
 			continue
 		}
-		if best == nil || better(a, best, strategy) {
-			best = a
+		speaks := s.speaks(a.id, w.language)
+		if best == nil || (speaks && !bestSpeaks) || (speaks == bestSpeaks && better(a, best, strategy)) {
+			best, bestSpeaks = a, speaks
 		}
 	}
 	return best
+}
+
+// speaks reports whether one of the agent's teams answers in lang (a
+// primary subtag; "" is nobody's).
+func (s *snapshot) speaks(agent, lang string) bool {
+	if lang == "" {
+		return false
+	}
+	for _, t := range s.members[agent] {
+		if slices.ContainsFunc(t.profile.Languages, func(l string) bool { return sameLanguage(l, lang) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // better reports whether a should be chosen over b.

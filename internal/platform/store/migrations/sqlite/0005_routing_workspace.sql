@@ -13,6 +13,7 @@ ALTER TABLE conversations ADD COLUMN route_team_id TEXT;
 ALTER TABLE conversations ADD COLUMN route_skill TEXT NOT NULL DEFAULT '';
 ALTER TABLE conversations ADD COLUMN route_rule_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE conversations ADD COLUMN route_strategy TEXT NOT NULL DEFAULT '';
+ALTER TABLE conversations ADD COLUMN route_language TEXT NOT NULL DEFAULT '';
 ALTER TABLE conversations ADD COLUMN sticky_agent_id TEXT;
 ALTER TABLE conversations ADD COLUMN sticky_until INTEGER;
 ALTER TABLE conversations ADD COLUMN overflow_team_id TEXT;
