@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-// intents are the bot's detected knowledge entry and its category for a
+// intents are the bot's detected knowledge entry and its categories for a
 // conversation (the latest decision that named an entry), for routing
 // rules on intents.
 func (a *App) intents(ctx context.Context, tenantID, convID string) []string {
@@ -25,8 +25,19 @@ func (a *App) intents(ctx context.Context, tenantID, convID string) []string {
 			continue
 		}
 		out := []string{entry}
-		if e, err := a.KB.Get(ctx, tenantID, entry); err == nil && e.CategoryID != "" {
-			out = append(out, e.CategoryID)
+		// The entry's category and every category above it: a rule on
+		// "Shipping" holds for an entry in "Shipping/International".
+		e, err := a.KB.Get(ctx, tenantID, entry)
+		if err != nil {
+			return out
+		}
+		for cat, depth := e.CategoryID, 0; cat != "" && depth < 10; depth++ {
+			out = append(out, cat)
+			c, err := a.KB.Category(ctx, tenantID, cat)
+			if err != nil {
+				break
+			}
+			cat = c.ParentID
 		}
 		return out
 	}
