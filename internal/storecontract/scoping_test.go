@@ -48,6 +48,7 @@ var globalQueries = map[string]string{
 	"routing.TenantsWaiting":          "the dispatcher's tick finds tenants with waiting conversations",
 	"kb.PlanFresh":                    "a planner setting for the import's own transaction (SET LOCAL); reads no rows",
 	"routebench.DeleteTenant":         "the routing load tool removes the bench tenant it created (slug bench-routing-…), with everything in it",
+	"routebench.Analyze":              "the routing load tool refreshes the planner's statistics after its bulk set-up on PostgreSQL (reads no rows for itself)",
 }
 
 var (

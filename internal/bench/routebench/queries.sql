@@ -40,6 +40,12 @@ FROM conversations WHERE tenant_id = $1 AND status = 'open';
 -- name: AgentStates
 SELECT user_id, status, COALESCE(capacity, 0) FROM agent_states WHERE tenant_id = $1;
 
+-- name: Analyze
+-- global
+-- The planner's statistics after the bulk set-up, as autovacuum would
+-- gather them (run on PostgreSQL only: SQLite is never analyzed in use).
+ANALYZE conversations;
+
 -- name: DeleteTenant
 -- global
 -- Removes a bench tenant and, through the foreign keys, everything in it.

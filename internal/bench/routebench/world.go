@@ -109,6 +109,12 @@ func (w *world) setup(ctx context.Context) error {
 	if err := w.setupConversations(ctx); err != nil {
 		return err
 	}
+	if w.db.Dialect() == store.Postgres {
+		// A production database has statistics, and PostgreSQL plans by them.
+		if _, err := w.db.Global().Exec(ctx, q.Get("Analyze")); err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
+	}
 	return w.route(ctx)
 }
 
