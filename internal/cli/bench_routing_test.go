@@ -34,6 +34,7 @@ func TestBenchRoutingUsage(t *testing.T) {
 		{[]string{"--duration", "10"}, []string{"-duration", "10"}},
 		{[]string{"--duration", "2h"}, []string{"--duration", "2h"}},
 		{[]string{"--check-every", "0"}, []string{"--check-every", "0"}},
+		{[]string{"--history", "-1"}, []string{"--history", "-1"}},
 		{[]string{"--cpuprofile", "/nonexistent/dir/cpu.out"}, []string{"--cpuprofile", "/nonexistent/dir/cpu.out"}},
 		{[]string{"now"}, []string{`unexpected argument "now"`}},
 	} {
@@ -55,7 +56,7 @@ func TestBenchRoutingUsage(t *testing.T) {
 func TestBenchRouting(t *testing.T) {
 	profile := filepath.Join(t.TempDir(), "cpu.out")
 	r := run(t, nil, "", "bench", "routing", "--agents", "12", "--waiting", "60", "--decisions", "30",
-		"--capacity", "2", "--json", "--cpuprofile", profile).want(t, cli.ExitOK)
+		"--capacity", "2", "--history", "100", "--json", "--cpuprofile", profile).want(t, cli.ExitOK)
 	var got map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || strings.Count(strings.TrimSpace(r.stdout), "\n") != 0 {
 		t.Fatalf("stdout is not one JSON object: %v\n%s", err, r.stdout)
@@ -67,7 +68,7 @@ func TestBenchRouting(t *testing.T) {
 		}
 	}
 	if got["decisions"] != 30.0 || got["violations"] != 0.0 || got["agents"] != 12.0 || got["waiting"] != 60.0 ||
-		got["database"] != "sqlite" || got["capacity"] != 2.0 {
+		got["database"] != "sqlite" || got["capacity"] != 2.0 || got["history"] != 100.0 {
 		t.Errorf("figures: %s", r.stdout)
 	}
 	if p99, _ := got["p99_ms"].(float64); p99 <= 0 {
@@ -81,7 +82,7 @@ func TestBenchRouting(t *testing.T) {
 	}
 
 	// Without --json: the summary alone.
-	r = run(t, nil, "", "bench", "routing", "--agents", "4", "--waiting", "10", "--decisions", "5", "--quiet").want(t, cli.ExitOK)
+	r = run(t, nil, "", "bench", "routing", "--agents", "4", "--waiting", "10", "--decisions", "5", "--history", "0", "--quiet").want(t, cli.ExitOK)
 	if strings.Contains(r.stdout, "{") || r.stderr != "" || !strings.Contains(r.stdout, "decision latency") ||
 		!strings.Contains(r.stdout, "violations         0") {
 		t.Errorf("stdout: %s\nstderr: %s", r.stdout, r.stderr)

@@ -127,7 +127,8 @@ DELETE FROM outbox WHERE id = $1;
 -- The router gives a waiting conversation to an agent: only if it is still
 -- waiting, so that two routers never both assign it.
 UPDATE conversations SET assignee_id = CAST($3 AS TEXT), team_id = COALESCE(CAST($4 AS TEXT), team_id), owner = 'agent', updated_at = $5
-WHERE tenant_id = $1 AND id = $2 AND owner = 'queue' AND status = 'open';
+WHERE tenant_id = $1 AND id = $2 AND owner = 'queue' AND status = 'open'
+RETURNING id, contact_id, channel, channel_id, subject, status, assignee_id, team_id, last_seq, created_at, updated_at, last_message_at, closed_at, visitor, contact_read_seq, agent_read_seq, last_preview, last_sender, owner, handoff_reason, priority, left_message, queued_at;
 
 -- name: Requeue
 -- A transfer to a team: the conversation waits again, for that team, keeping

@@ -19,11 +19,19 @@ func (s *Service) PublishStaged(ctx context.Context, st Staged) { s.publish(ctx,
 // router's transaction tx (optionally setting its team). It reports false,
 // changing nothing, when the conversation is no longer waiting.
 func (s *Service) AssignQueuedTx(ctx context.Context, tx store.Scope, convID, agentID, teamID string, st *Staged) (Conversation, bool, error) {
-	n, err := tx.Exec(ctx, q.Get("AssignQueued"), convID, agentID, optional(teamID), store.Millis(s.stamp()))
-	if err != nil || n == 0 {
+	c, err := scanConversation(tx.QueryRow(ctx, q.Get("AssignQueued"), convID, agentID, optional(teamID), store.Millis(s.stamp())))
+	if errors.Is(err, store.ErrNotFound) {
+		return Conversation{}, false, nil
+	}
+	if err != nil {
 		return Conversation{}, false, err
 	}
-	return s.stageChange(ctx, tx, convID, st)
+	rows, err := s.stage(ctx, tx, Event{Type: EventConversation, TenantID: tx.TenantID(), ConversationID: convID, Conversation: &c})
+	if err != nil {
+		return c, false, err
+	}
+	st.rows = append(st.rows, rows...)
+	return c, true, nil
 }
 
 // TransferToAgentTx gives an open conversation to an agent inside tx.

@@ -43,10 +43,10 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/api/v1/teams", Summary: "Create a team", Tag: "teams", Access: Admin, In: TeamInput{}, Out: account.Team{}, Status: 201, handler: a.createTeam},
 		{Method: "GET", Path: "/api/v1/teams/{id}", Summary: "Get a team", Tag: "teams", Access: Read, Out: account.Team{}, Status: 200, handler: oneRoute("team", a.accounts.GetTeam)},
 		{Method: "PATCH", Path: "/api/v1/teams/{id}", Summary: "Change a team", Tag: "teams", Access: Admin, In: TeamPatch{}, Out: account.Team{}, Status: 200, handler: a.updateTeam},
-		{Method: "DELETE", Path: "/api/v1/teams/{id}", Summary: "Delete a team", Tag: "teams", Access: Admin, Status: 204, handler: deleteRoute("team", a.accounts.DeleteTeam)},
+		{Method: "DELETE", Path: "/api/v1/teams/{id}", Summary: "Delete a team", Tag: "teams", Access: Admin, Status: 204, handler: deleteRoute("team", a.teamsChanged(a.accounts.DeleteTeam))},
 		{Method: "GET", Path: "/api/v1/teams/{id}/members", Summary: "List a team's members", Tag: "teams", Access: Read, Out: List[account.User]{}, Status: 200, handler: a.teamMembers},
-		{Method: "PUT", Path: "/api/v1/teams/{id}/members/{user_id}", Summary: "Add a user to a team", Tag: "teams", Access: Admin, Status: 204, handler: membershipRoute(a.accounts.AddMember)},
-		{Method: "DELETE", Path: "/api/v1/teams/{id}/members/{user_id}", Summary: "Remove a user from a team", Tag: "teams", Access: Admin, Status: 204, handler: membershipRoute(a.accounts.RemoveMember)},
+		{Method: "PUT", Path: "/api/v1/teams/{id}/members/{user_id}", Summary: "Add a user to a team", Tag: "teams", Access: Admin, Status: 204, handler: membershipRoute(a.membersChanged(a.accounts.AddMember))},
+		{Method: "DELETE", Path: "/api/v1/teams/{id}/members/{user_id}", Summary: "Remove a user from a team", Tag: "teams", Access: Admin, Status: 204, handler: membershipRoute(a.membersChanged(a.accounts.RemoveMember))},
 
 		{Method: "GET", Path: "/api/v1/tokens", Summary: "List API tokens (never their secrets)", Tag: "tokens", Access: Admin, Out: List[auth.Token]{}, Status: 200, Query: pageParams, handler: listRoute(a.auth.Tokens)},
 		{Method: "POST", Path: "/api/v1/tokens", Summary: "Create an API token; its secret is in this response only", Tag: "tokens", Access: Admin, In: TokenCreate{}, Out: TokenCreated{}, Status: 201, handler: a.createToken},

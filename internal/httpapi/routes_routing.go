@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/switchboard-cs/switchboard/internal/account"
@@ -215,4 +216,26 @@ func (a *API) transfer(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, c)
 	return nil
+}
+
+// teamsChanged wraps the deletion of a team so that the router sees it at once.
+func (a *API) teamsChanged(del func(ctx context.Context, tenantID, id string) error) func(context.Context, string, string) error {
+	return func(ctx context.Context, tenantID, id string) error {
+		err := del(ctx, tenantID, id)
+		if err == nil && a.router != nil {
+			a.router.TeamsChanged(tenantID)
+		}
+		return err
+	}
+}
+
+// membersChanged wraps a change of a team's members so that the router sees it at once.
+func (a *API) membersChanged(fn func(ctx context.Context, tenantID, teamID, userID string) error) func(context.Context, string, string, string) error {
+	return func(ctx context.Context, tenantID, teamID, userID string) error {
+		err := fn(ctx, tenantID, teamID, userID)
+		if err == nil && a.router != nil {
+			a.router.TeamsChanged(tenantID)
+		}
+		return err
+	}
 }

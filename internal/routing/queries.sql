@@ -66,6 +66,13 @@ SELECT DISTINCT tenant_id FROM agent_states WHERE status = 'online';
 -- global
 SELECT DISTINCT tenant_id FROM conversations WHERE owner = 'queue';
 
+-- name: OnlineLoads
+-- The online agents with their capacity, last assignment and open
+-- conversations, in one round trip.
+SELECT s.user_id, s.capacity, s.last_assigned_at,
+    (SELECT count(*) FROM conversations c WHERE c.tenant_id = $1 AND c.assignee_id = s.user_id AND c.status = 'open')
+FROM agent_states s WHERE s.tenant_id = $1 AND s.status = 'online';
+
 -- name: AgentSlot
 -- One agent's status, capacity, last assignment and open conversations.
 SELECT s.status, s.capacity, s.last_assigned_at,
@@ -85,6 +92,38 @@ ORDER BY priority DESC, queued_at, id LIMIT $2;
 SELECT id, priority, COALESCE(queued_at, 0), routed_at, route_team_id, route_skill, route_strategy, route_language, sticky_agent_id, sticky_until, overflow_team_id, overflow_at
 FROM conversations WHERE tenant_id = $1 AND owner = 'queue'
 ORDER BY priority DESC, queued_at, id LIMIT $2 OFFSET $3;
+
+-- name: WaitingForTeam
+-- The head of the queue of one team (a free agent's), in queue order.
+SELECT id, priority, COALESCE(queued_at, 0), routed_at, route_team_id, route_skill, route_strategy, route_language, sticky_agent_id, sticky_until, overflow_team_id, overflow_at
+FROM conversations WHERE tenant_id = $1 AND owner = 'queue' AND route_team_id = $2
+ORDER BY priority DESC, queued_at, id LIMIT $3;
+
+-- name: WaitingForAnyTeam
+-- The head of the queue of conversations routed to no team (anyone, or a skill).
+SELECT id, priority, COALESCE(queued_at, 0), routed_at, route_team_id, route_skill, route_strategy, route_language, sticky_agent_id, sticky_until, overflow_team_id, overflow_at
+FROM conversations WHERE tenant_id = $1 AND owner = 'queue' AND route_team_id IS NULL
+ORDER BY priority DESC, queued_at, id LIMIT $2;
+
+-- name: WaitingOverflowTo
+-- The head of the conversations that have overflowed to a team by now ($3).
+SELECT id, priority, COALESCE(queued_at, 0), routed_at, route_team_id, route_skill, route_strategy, route_language, sticky_agent_id, sticky_until, overflow_team_id, overflow_at
+FROM conversations WHERE tenant_id = $1 AND owner = 'queue' AND overflow_team_id = $2 AND overflow_at <= $3
+ORDER BY priority DESC, queued_at, id LIMIT $4;
+
+-- name: RoutedTeams
+-- The teams waiting conversations are routed or overflow to (to find deleted ones).
+SELECT route_team_id FROM conversations WHERE tenant_id = $1 AND owner = 'queue' AND route_team_id IS NOT NULL
+UNION
+SELECT overflow_team_id FROM conversations WHERE tenant_id = $1 AND owner = 'queue' AND overflow_team_id IS NOT NULL;
+
+-- name: ForgetTeam
+-- A team was deleted: conversations waiting for it wait for anyone, and no
+-- longer overflow to it.
+UPDATE conversations SET
+    route_team_id = CASE WHEN route_team_id = $2 THEN NULL ELSE route_team_id END,
+    overflow_team_id = CASE WHEN overflow_team_id = $2 THEN NULL ELSE overflow_team_id END
+WHERE tenant_id = $1 AND owner = 'queue' AND (route_team_id = $2 OR overflow_team_id = $2);
 
 -- name: Unrouted
 -- In the order they started waiting; not by id, which SQLite would answer by

@@ -19,6 +19,7 @@
 package routing
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -26,6 +27,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -235,6 +237,9 @@ type waiting struct {
 const (
 	maxScan   = 5000
 	firstScan = 100
+	// maxGroups: with the free agents in at most this many teams, only the
+	// queues they may serve are read.
+	maxGroups = 8
 )
 
 // Dispatch routes the tenant's new waiting conversations, then assigns
@@ -267,43 +272,64 @@ func (r *Router) Dispatch(ctx context.Context, tenantID string) ([]Assignment, e
 			return err
 		}
 		now := r.now()
-		// The queue by pages of growing size: a freed slot is usually
-		// filled from the head of a long queue, which is then all there is
-		// to read. Assigned conversations leave the queue, so the next page
-		// starts at what was read minus what was taken (under the routing
-		// lock only this transaction assigns; a conversation that arrives or
-		// leaves meanwhile may shift a page, and its own event dispatches
-		// again).
-		read, taken := 0, 0
+		// consider offers w to the free agents; done: nobody is free any more.
+		consider := func(w *waiting) (done bool, err error) {
+			if !w.routed {
+				return false, nil
+			}
+			a := snap.choose(w, free, online, now, r.strategy(snap, w))
+			if a == nil {
+				return false, nil
+			}
+			ok, err := r.assign(ctx, tx, snap, w, a, now, &st)
+			if err != nil || !ok {
+				return false, err
+			}
+			out = append(out, Assignment{ConversationID: w.id, AgentID: a.id})
+			if a.load >= a.capacity {
+				free = slices.DeleteFunc(free, func(x *freeAgent) bool { return x == a })
+			}
+			return len(free) == 0, nil
+		}
+		if teams := snap.teamsOf(free); len(teams) <= maxGroups {
+			// Few free agents (the usual case: one just freed a slot): read
+			// only the queues they may serve — their teams', the one of no
+			// team, and what overflowed to their teams — merged in queue
+			// order, by pages of growing size.
+			seen := map[string]bool{}
+			for page := firstScan; ; page = min(2*page, maxScan) {
+				queue, full, err := readServable(ctx, tx, snap.teamsOf(free), now, page)
+				if err != nil {
+					return err
+				}
+				for i := range queue {
+					if w := &queue[i]; !seen[w.id] {
+						seen[w.id] = true
+						if done, err := consider(w); err != nil || done {
+							return err
+						}
+					}
+				}
+				if !full || page >= maxScan {
+					return nil
+				}
+			}
+		}
+		// Many free agents: the whole queue by pages of growing size.
+		// Assigned conversations leave the queue, so the next page starts at
+		// what was read minus what was taken (under the routing lock only
+		// this transaction assigns; a conversation that arrives or leaves
+		// meanwhile may shift a page, and its own event dispatches again).
+		read := 0
 		for page := firstScan; read < maxScan; page = min(2*page, maxScan-read) {
-			queue, err := readQueuePage(ctx, tx, read-taken, page)
+			queue, err := readQueuePage(ctx, tx, read-len(out), page)
 			if err != nil {
 				return err
 			}
 			read += len(queue)
 			for i := range queue {
-				w := &queue[i]
-				if !w.routed {
-					continue
-				}
-				a := snap.choose(w, free, online, now, r.strategy(snap, w))
-				if a == nil {
-					continue
-				}
-				ok, err := r.assign(ctx, tx, snap, w, a, now, &st)
-				if err != nil {
+				if done, err := consider(&queue[i]); err != nil || done {
 					return err
-				}
-				if !ok {
-					continue
-				}
-				out = append(out, Assignment{ConversationID: w.id, AgentID: a.id})
-				taken++
-				if a.load >= a.capacity {
-					free = slices.DeleteFunc(free, func(x *freeAgent) bool { return x == a })
-					if len(free) == 0 {
-						return nil
-					}
 				}
 			}
 			if len(queue) < page {
@@ -348,21 +374,27 @@ func (r *Router) assign(ctx context.Context, tx store.Scope, snap *snapshot, w *
 // candidates reads the online agents and, among them, those with a free
 // slot.
 func (r *Router) candidates(ctx context.Context, sc store.Scope, snap *snapshot) (online, free []*freeAgent, err error) {
-	online, err = r.online(ctx, sc, snap)
-	if err != nil || len(online) == 0 {
-		return nil, nil, err
-	}
-	ld, err := loads(ctx, sc)
+	rows, err := sc.Query(ctx, q.Get("OnlineLoads"))
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, a := range online {
-		a.load = ld[a.id]
+	defer rows.Close()
+	for rows.Next() {
+		a := &freeAgent{}
+		var capacity sql.NullInt64
+		if err := rows.Scan(&a.id, &capacity, &a.last, &a.load); err != nil {
+			return nil, nil, err
+		}
+		if _, ok := snap.users[a.id]; !ok {
+			continue
+		}
+		a.capacity = snap.capacity(a.id, capacity)
+		online = append(online, a)
 		if a.load < a.capacity {
 			free = append(free, a)
 		}
 	}
-	return online, free, nil
+	return online, free, rows.Err()
 }
 
 // maxRecheck is how many candidates are re-read one by one under the lock;
@@ -441,6 +473,41 @@ func loads(ctx context.Context, sc store.Scope) (map[string]int, error) {
 
 func readQueue(ctx context.Context, sc store.Scope, limit int) ([]waiting, error) {
 	return scanQueue(sc.Query(ctx, q.Get("Waiting"), limit))
+}
+
+// readServable reads, in queue order, the first limit waiting
+// conversations of each queue agents of these teams may serve: each team's,
+// the one of no team, and those that have overflowed to one of the teams.
+// full reports whether some queue had more.
+func readServable(ctx context.Context, sc store.Scope, teams []string, now time.Time, limit int) ([]waiting, bool, error) {
+	out, err := scanQueue(sc.Query(ctx, q.Get("WaitingForAnyTeam"), limit))
+	if err != nil {
+		return nil, false, err
+	}
+	full := len(out) == limit
+	for _, t := range teams {
+		for _, qq := range []struct {
+			name string
+			args []any
+		}{{"WaitingForTeam", []any{t, limit}}, {"WaitingOverflowTo", []any{t, now.UnixMilli(), limit}}} {
+			part, err := scanQueue(sc.Query(ctx, q.Get(qq.name), qq.args...))
+			if err != nil {
+				return nil, false, err
+			}
+			full = full || len(part) == limit
+			out = append(out, part...)
+		}
+	}
+	slices.SortFunc(out, func(a, b waiting) int {
+		if a.priority != b.priority {
+			return b.priority - a.priority
+		}
+		if a.queuedAt != b.queuedAt {
+			return cmp.Compare(a.queuedAt, b.queuedAt)
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	return out, full, nil
 }
 
 // readQueuePage reads limit waiting conversations from the offset-th on.

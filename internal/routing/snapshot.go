@@ -41,6 +41,14 @@ type user struct {
 // invalidate forgets a tenant's snapshot after a change on this node.
 func (r *Router) invalidate(tenantID string) { r.cache.Delete(tenantID) }
 
+// TeamsChanged tells the router that a team was deleted or its members
+// changed (through the account service): this node routes by the change at
+// once, other nodes within a second.
+func (r *Router) TeamsChanged(tenantID string) {
+	r.invalidate(tenantID)
+	r.Poke(tenantID)
+}
+
 func (r *Router) snapshot(ctx context.Context, tenantID string) (*snapshot, error) {
 	if v, ok := r.cache.Load(tenantID); ok {
 		s := v.(*snapshot)
@@ -117,8 +125,58 @@ func (r *Router) readSnapshot(ctx context.Context, tenantID string) (*snapshot, 
 			s.members[userID] = append(s.members[userID], t)
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	s.markBroken()
-	return s, rows.Err()
+	if err := forgetDeletedTeams(ctx, sc, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// forgetDeletedTeams makes conversations that wait for a team deleted since
+// wait for anyone (and no longer overflow to it): routing reads the queue
+// by team.
+func forgetDeletedTeams(ctx context.Context, sc store.Scope, s *snapshot) error {
+	rows, err := sc.Query(ctx, q.Get("RoutedTeams"))
+	if err != nil {
+		return err
+	}
+	var gone []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		if s.teams[id] == nil {
+			gone = append(gone, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range gone {
+		if _, err := sc.Exec(ctx, q.Get("ForgetTeam"), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// teamsOf lists the teams of the agents, each once.
+func (s *snapshot) teamsOf(agents []*freeAgent) []string {
+	var out []string
+	for _, a := range agents {
+		for _, t := range s.members[a.id] {
+			if !slices.Contains(out, t.id) {
+				out = append(out, t.id)
+			}
+		}
+	}
+	return out
 }
 
 func readConfig(ctx context.Context, sc store.Scope) (Settings, []Rule, error) {

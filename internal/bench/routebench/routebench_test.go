@@ -21,7 +21,7 @@ func TestRun(t *testing.T) {
 			dsn := e.URL(t)
 			var log bytes.Buffer
 			res, err := routebench.Run(context.Background(), routebench.Config{Database: dsn, Agents: 20, Waiting: 200,
-				Capacity: 2, Decisions: 100, Duration: time.Minute, CheckEvery: 10, Seed: 7, Log: &log})
+				Capacity: 2, History: 300, Decisions: 100, Duration: time.Minute, CheckEvery: 10, Seed: 7, Log: &log})
 			if err != nil {
 				t.Fatalf("run: %v\n%s", err, log.String())
 			}
@@ -31,7 +31,7 @@ func TestRun(t *testing.T) {
 			if res.Violations != 0 || res.OverCapacity+res.AssignedTwice+res.WaitingFree != 0 {
 				t.Errorf("violations: %+v", res)
 			}
-			if res.Database != e.Name || res.Agents != 20 || res.Waiting != 200 || res.Capacity != 2 {
+			if res.Database != e.Name || res.Agents != 20 || res.Waiting != 200 || res.Capacity != 2 || res.History != 300 {
 				t.Errorf("result describes another run: %+v", res)
 			}
 			if res.P50Ms <= 0 || res.P99Ms < res.P50Ms || res.MaxMs < res.P99Ms || res.DecisionsPerS <= 0 || res.SetupS <= 0 {

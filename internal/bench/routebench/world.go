@@ -109,13 +109,17 @@ func (w *world) setup(ctx context.Context) error {
 	if err := w.setupConversations(ctx); err != nil {
 		return err
 	}
+	if err := w.route(ctx); err != nil {
+		return err
+	}
 	if w.db.Dialect() == store.Postgres {
-		// A production database has statistics, and PostgreSQL plans by them.
+		// A production database has statistics (autovacuum), and PostgreSQL
+		// plans by them: gather them once the queue is routed.
 		if _, err := w.db.Global().Exec(ctx, q.Get("Analyze")); err != nil {
 			return fmt.Errorf("analyze: %w", err)
 		}
 	}
-	return w.route(ctx)
+	return nil
 }
 
 // setupAgents inserts the agents, their team memberships and their online

@@ -20,8 +20,15 @@ ALTER TABLE conversations ADD COLUMN overflow_team_id TEXT;
 ALTER TABLE conversations ADD COLUMN overflow_at BIGINT;
 ALTER TABLE conversations ADD COLUMN left_message BOOLEAN NOT NULL DEFAULT FALSE;
 UPDATE conversations SET queued_at = updated_at WHERE owner = 'queue';
+-- These replace the index on (tenant_id, owner, priority, id), which no query needs any more
+-- and which PostgreSQL would otherwise walk for a team's queue.
+DROP INDEX conversations_owner;
 CREATE INDEX conversations_queue ON conversations (tenant_id, priority DESC, queued_at, id) WHERE owner = 'queue';
-CREATE INDEX conversations_load ON conversations (tenant_id, assignee_id) WHERE status = 'open';
+CREATE INDEX conversations_queue_team ON conversations (tenant_id, route_team_id, priority DESC, queued_at, id) WHERE owner = 'queue';
+CREATE INDEX conversations_queue_overflow ON conversations (tenant_id, overflow_team_id, priority DESC, queued_at, id) WHERE owner = 'queue' AND overflow_team_id IS NOT NULL;
+CREATE INDEX conversations_load ON conversations (tenant_id, assignee_id) WHERE status = 'open' AND assignee_id IS NOT NULL;
+-- The conversations the rules have not routed yet (a dispatch looks for them first).
+CREATE INDEX conversations_unrouted ON conversations (tenant_id, queued_at, id) WHERE owner = 'queue' AND routed_at IS NULL;
 
 ALTER TABLE contacts ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
 
