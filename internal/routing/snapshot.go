@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
@@ -20,12 +21,13 @@ const snapshotAge = time.Second
 
 // snapshot is a tenant's routing configuration as of one read.
 type snapshot struct {
-	at       time.Time
-	settings Settings
-	rules    []Rule
-	teams    map[string]*team   // by id
-	members  map[string][]*team // user id → their teams
-	users    map[string]user    // enabled users
+	at         time.Time
+	refreshing atomic.Bool // a newer one is being read
+	settings   Settings
+	rules      []Rule
+	teams      map[string]*team   // by id
+	members    map[string][]*team // user id → their teams
+	users      map[string]user    // enabled users
 }
 
 type team struct {
@@ -49,10 +51,21 @@ func (r *Router) TeamsChanged(tenantID string) {
 	r.Poke(tenantID)
 }
 
+// snapshot returns the tenant's configuration. One older than snapshotAge
+// is read again in the background while decisions go on with it (so no
+// decision waits for the reload); one older than ten times that, or none,
+// is read at once.
 func (r *Router) snapshot(ctx context.Context, tenantID string) (*snapshot, error) {
 	if v, ok := r.cache.Load(tenantID); ok {
 		s := v.(*snapshot)
-		if time.Since(s.at) < snapshotAge {
+		age := time.Since(s.at)
+		if age < snapshotAge {
+			return s, nil
+		}
+		if age < 10*snapshotAge {
+			if s.refreshing.CompareAndSwap(false, true) {
+				go r.refresh(tenantID, s)
+			}
 			return s, nil
 		}
 	}
@@ -62,6 +75,20 @@ func (r *Router) snapshot(ctx context.Context, tenantID string) (*snapshot, erro
 	}
 	r.cache.Store(tenantID, s)
 	return s, nil
+}
+
+// refresh reads a tenant's configuration again in the background and puts
+// it in place of old (unless a change on this node dropped old meanwhile).
+func (r *Router) refresh(tenantID string, old *snapshot) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := r.readSnapshot(ctx, tenantID)
+	if err != nil {
+		old.refreshing.Store(false)
+		r.log.Warn("read the routing configuration", "tenant", tenantID, "err", err)
+		return
+	}
+	r.cache.CompareAndSwap(tenantID, old, s)
 }
 
 func (r *Router) readSnapshot(ctx context.Context, tenantID string) (*snapshot, error) {

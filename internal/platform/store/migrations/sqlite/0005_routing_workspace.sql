@@ -25,6 +25,7 @@ UPDATE conversations SET queued_at = updated_at WHERE owner = 'queue';
 DROP INDEX conversations_owner;
 CREATE INDEX conversations_queue ON conversations (tenant_id, priority DESC, queued_at, id) WHERE owner = 'queue';
 CREATE INDEX conversations_queue_team ON conversations (tenant_id, route_team_id, priority DESC, queued_at, id) WHERE owner = 'queue';
+CREATE INDEX conversations_queue_anyone ON conversations (tenant_id, priority DESC, queued_at, id) WHERE owner = 'queue' AND route_team_id IS NULL;
 CREATE INDEX conversations_queue_overflow ON conversations (tenant_id, overflow_team_id, priority DESC, queued_at, id) WHERE owner = 'queue' AND overflow_team_id IS NOT NULL;
 CREATE INDEX conversations_load ON conversations (tenant_id, assignee_id) WHERE status = 'open' AND assignee_id IS NOT NULL;
 -- The conversations the rules have not routed yet (a dispatch looks for them first).
