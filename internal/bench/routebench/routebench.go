@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/switchboard-cs/switchboard/internal/account"
+	"github.com/switchboard-cs/switchboard/internal/app"
 	"github.com/switchboard-cs/switchboard/internal/contact"
 	"github.com/switchboard-cs/switchboard/internal/conversation"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
@@ -190,7 +191,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{Agents: cfg.Agents, Waiting: cfg.Waiting, Capacity: cfg.Capacity, History: cfg.History, Database: string(db.Dialect()),
 		GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
-	convs := conversation.New(conversation.Options{DB: db, Directory: directory{account.New(db), contact.New(db)}})
+	convs := conversation.New(conversation.Options{DB: db, Directory: app.Directory{Accounts: account.New(db), Contacts: contact.New(db)}})
 	defer convs.Shutdown()
 	router := routing.New(routing.Options{DB: db, Conversations: convs})
 	w := &world{cfg: cfg, db: db, convs: convs, router: router, rng: rng, res: res}
@@ -340,24 +341,3 @@ func percentileMs(ns []int64, q float64) float64 {
 }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
-
-// directory answers the conversation service's existence checks.
-type directory struct {
-	accounts *account.Service
-	contacts *contact.Service
-}
-
-func (d directory) ContactExists(ctx context.Context, tenantID, id string) error {
-	_, err := d.contacts.Get(ctx, tenantID, id)
-	return err
-}
-
-func (d directory) UserExists(ctx context.Context, tenantID, id string) error {
-	_, err := d.accounts.GetUser(ctx, tenantID, id)
-	return err
-}
-
-func (d directory) TeamExists(ctx context.Context, tenantID, id string) error {
-	_, err := d.accounts.GetTeam(ctx, tenantID, id)
-	return err
-}
