@@ -145,7 +145,9 @@ test('after the team is deleted on /admin/teams, the rule is marked broken', asy
   const { page, acceptDialog } = admin;
   await page.goto('/admin/teams');
   acceptDialog('Delete it? This cannot be undone.');
-  await page.locator('article.team[data-team="VIP desk"]').getByRole('button', { name: 'Delete' }).click();
+  // The page reloads once the team is deleted: wait for that load before going on.
+  await Promise.all([page.waitForEvent('load'),
+    page.locator('article.team[data-team="VIP desk"]').getByRole('button', { name: 'Delete' }).click()]);
   await until(async () => (await page.locator('article.team[data-team="VIP desk"]').count()) === 0, { message: 'the team was not deleted' });
 
   await openRouting(page);
