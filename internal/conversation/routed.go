@@ -26,12 +26,7 @@ func (s *Service) AssignQueuedTx(ctx context.Context, tx store.Scope, convID, ag
 	if err != nil {
 		return Conversation{}, false, err
 	}
-	rows, err := s.stage(ctx, tx, Event{Type: EventConversation, TenantID: tx.TenantID(), ConversationID: convID, Conversation: &c})
-	if err != nil {
-		return c, false, err
-	}
-	st.rows = append(st.rows, rows...)
-	return c, true, nil
+	return c, true, s.stageConversation(ctx, tx, &c, st)
 }
 
 // TransferToAgentTx gives an open conversation to an agent inside tx.
@@ -39,8 +34,7 @@ func (s *Service) TransferToAgentTx(ctx context.Context, tx store.Scope, convID,
 	if err := tx.ExecOne(ctx, q.Get("TransferToAgent"), convID, agentID, store.Millis(s.stamp())); err != nil {
 		return Conversation{}, notOpen(err)
 	}
-	c, _, err := s.stageChange(ctx, tx, convID, st)
-	return c, err
+	return s.stageChange(ctx, tx, convID, st)
 }
 
 // RequeueTx puts an open conversation back in the queue for a team inside tx.
@@ -48,8 +42,7 @@ func (s *Service) RequeueTx(ctx context.Context, tx store.Scope, convID, teamID 
 	if err := tx.ExecOne(ctx, q.Get("Requeue"), convID, teamID, store.Millis(s.stamp())); err != nil {
 		return Conversation{}, notOpen(err)
 	}
-	c, _, err := s.stageChange(ctx, tx, convID, st)
-	return c, err
+	return s.stageChange(ctx, tx, convID, st)
 }
 
 // SetLeftMessage marks that the visitor left a message because nobody could
@@ -63,17 +56,20 @@ func (s *Service) SetLeftMessage(ctx context.Context, tenantID, convID string) (
 	})
 }
 
-func (s *Service) stageChange(ctx context.Context, tx store.Scope, convID string, st *Staged) (Conversation, bool, error) {
+// stageChange reads the conversation changed in tx and stages its event.
+func (s *Service) stageChange(ctx context.Context, tx store.Scope, convID string, st *Staged) (Conversation, error) {
 	c, err := s.get(ctx, tx, convID)
 	if err != nil {
-		return c, false, err
+		return c, err
 	}
-	rows, err := s.stage(ctx, tx, Event{Type: EventConversation, TenantID: tx.TenantID(), ConversationID: convID, Conversation: &c})
-	if err != nil {
-		return c, false, err
-	}
+	return c, s.stageConversation(ctx, tx, &c, st)
+}
+
+// stageConversation stages the event announcing c's new state.
+func (s *Service) stageConversation(ctx context.Context, tx store.Scope, c *Conversation, st *Staged) error {
+	rows, err := s.stage(ctx, tx, Event{Type: EventConversation, TenantID: tx.TenantID(), ConversationID: c.ID, Conversation: c})
 	st.rows = append(st.rows, rows...)
-	return c, true, nil
+	return err
 }
 
 // notOpen turns "no row changed" into a conflict: the conversation is closed.

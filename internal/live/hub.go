@@ -182,9 +182,10 @@ func New(o Options) (*Hub, error) {
 		return nil, err
 	}
 	h.done.Add(4)
-	go h.queueLoop()
+	// Waiting visitors learn their position at most once a second.
+	go h.drainLoop(time.Second, &h.queueDirty, h.sendPositions)
 	go h.dispatchLoop()
-	go h.countsLoop()
+	go h.drainLoop(250*time.Millisecond, &h.dirty, h.sendCountsIfAgents)
 	go h.pingLoop()
 	return h, nil
 }
@@ -421,11 +422,12 @@ func (h *Hub) senderName(ctx context.Context, tenantID string, m *conversation.M
 
 func (h *Hub) markDirty(tenantID string) { h.dirty.Store(tenantID, struct{}{}) }
 
-// countsLoop recomputes the inbox counts of tenants whose conversations
-// changed, at most a few times a second, and sends every local agent theirs.
-func (h *Hub) countsLoop() {
+// drainLoop calls fn, every period until the hub stops, for each tenant
+// marked in dirty since the last time (and unmarks it): work that a burst
+// of events asks for once.
+func (h *Hub) drainLoop(period time.Duration, dirty *sync.Map, fn func(tenantID string)) {
 	defer h.done.Done()
-	t := time.NewTicker(250 * time.Millisecond)
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
@@ -433,14 +435,20 @@ func (h *Hub) countsLoop() {
 			return
 		case <-t.C:
 		}
-		h.dirty.Range(func(k, _ any) bool {
-			h.dirty.Delete(k)
-			tenantID := k.(string)
-			if h.hasAgents(tenantID) {
-				h.sendCounts(tenantID, nil)
-			}
+		dirty.Range(func(k, _ any) bool {
+			dirty.Delete(k)
+			fn(k.(string))
 			return true
 		})
+	}
+}
+
+// sendCountsIfAgents sends the tenant's inbox counts to its agents on this
+// node, if there are any: the counts loop recomputes them at most four
+// times a second for tenants whose conversations changed.
+func (h *Hub) sendCountsIfAgents(tenantID string) {
+	if h.hasAgents(tenantID) {
+		h.sendCounts(tenantID, nil)
 	}
 }
 

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,26 +62,8 @@ func PublishQueueChanged(ctx context.Context, b bus.Bus, tenantID string) error 
 	return b.Publish(ctx, QueueSubject(tenantID), []byte(tenantID))
 }
 
-// queueLoop sends waiting visitors their position, at most once a second
-// per tenant whose queue changed, and only what changed.
-func (h *Hub) queueLoop() {
-	defer h.done.Done()
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-h.stop:
-			return
-		case <-t.C:
-		}
-		h.queueDirty.Range(func(k, _ any) bool {
-			h.queueDirty.Delete(k)
-			h.sendPositions(k.(string))
-			return true
-		})
-	}
-}
-
+// sendPositions sends the tenant's waiting visitors on this node their
+// place in the queue, when it changed (drainLoop, at most once a second).
 func (h *Hub) sendPositions(tenantID string) {
 	if h.o.Queue == nil {
 		return
@@ -199,7 +182,7 @@ func (c *conn) visitorLeaveMessage(st *visitorState, in *LeaveMessageIn) {
 			return
 		}
 		phones := append([]string{}, cur.Phones...)
-		if !containsFold(phones, in.Phone) {
+		if !slices.ContainsFunc(phones, func(p string) bool { return strings.EqualFold(p, in.Phone) }) {
 			ci.Phones = append(phones, in.Phone)
 		}
 	}
@@ -227,13 +210,4 @@ func (c *conn) visitorLeaveMessage(st *visitorState, in *LeaveMessageIn) {
 			c.hub.o.Log.Warn("mark a left message", "err", err)
 		}
 	})
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
 	"github.com/switchboard-cs/switchboard/internal/platform/id"
@@ -48,7 +49,11 @@ func (r *Router) PutSettings(ctx context.Context, tenantID string, s Settings) (
 	if err := s.normalize(); err != nil {
 		return Config{}, err
 	}
-	if err := r.checkTeams(ctx, tenantID, "fallback", &s.Fallback); err != nil {
+	snap, err := r.readSnapshot(ctx, tenantID)
+	if err != nil {
+		return Config{}, err
+	}
+	if err := snap.checkTarget("fallback", &s.Fallback); err != nil {
 		return Config{}, err
 	}
 	b, _ := json.Marshal(s)
@@ -68,8 +73,12 @@ func (r *Router) PutRules(ctx context.Context, tenantID string, rules []Rule) (C
 	if err := normalizeRules(rules); err != nil {
 		return Config{}, err
 	}
+	snap, err := r.readSnapshot(ctx, tenantID)
+	if err != nil {
+		return Config{}, err
+	}
 	for i := range rules {
-		if err := r.checkTeams(ctx, tenantID, "rules["+strconv.Itoa(i)+"].then", &rules[i].Then); err != nil {
+		if err := snap.checkTarget("rules["+strconv.Itoa(i)+"].then", &rules[i].Then); err != nil {
 			return Config{}, err
 		}
 	}
@@ -86,14 +95,10 @@ func (r *Router) afterChange(ctx context.Context, tenantID string) (Config, erro
 	return r.Config(ctx, tenantID)
 }
 
-// checkTeams refuses a target naming a team that does not exist, or a skill
-// no team offers.
-func (r *Router) checkTeams(ctx context.Context, tenantID, field string, t *Target) error {
-	snap, err := r.readSnapshot(ctx, tenantID)
-	if err != nil {
-		return err
-	}
-	for _, b := range snap.broken(t) {
+// checkTarget refuses a target naming a team that does not exist, or a
+// skill no team offers.
+func (s *snapshot) checkTarget(field string, t *Target) error {
+	for _, b := range s.broken(t) {
 		return apperr.Invalidf(field+"."+b, "unknown_reference")
 	}
 	return nil
@@ -115,22 +120,9 @@ func (r *Router) Teams(ctx context.Context, tenantID string) ([]TeamRouting, err
 	}
 	out := []TeamRouting{}
 	for _, t := range snap.teams {
-		m := slices.Clone(t.members)
-		if m == nil {
-			m = []string{}
-		}
-		slices.Sort(m)
-		out = append(out, TeamRouting{TeamID: t.id, Name: t.name, TeamProfile: t.profile, Members: m})
+		out = append(out, t.routing(t.profile))
 	}
-	slices.SortFunc(out, func(a, b TeamRouting) int {
-		if a.Name < b.Name {
-			return -1
-		}
-		if a.Name > b.Name {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b TeamRouting) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
@@ -158,14 +150,15 @@ func (r *Router) PutTeam(ctx context.Context, tenantID, teamID string, p TeamPro
 	if r.o.OnQueueChange != nil {
 		r.o.OnQueueChange(tenantID)
 	}
-	teams, err := r.Teams(ctx, tenantID)
-	if err != nil {
-		return TeamRouting{}, err
+	return snap.teams[teamID].routing(p), nil
+}
+
+// routing is the team as the API shows it, with this profile.
+func (t *team) routing(p TeamProfile) TeamRouting {
+	m := slices.Clone(t.members)
+	if m == nil {
+		m = []string{}
 	}
-	for _, t := range teams {
-		if t.TeamID == teamID {
-			return t, nil
-		}
-	}
-	return TeamRouting{}, apperr.NotFoundf("team")
+	slices.Sort(m)
+	return TeamRouting{TeamID: t.id, Name: t.name, TeamProfile: p, Members: m}
 }

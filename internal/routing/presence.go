@@ -1,10 +1,12 @@
 package routing
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
@@ -56,39 +58,47 @@ func (r *Router) Agents(ctx context.Context, tenantID string) ([]Agent, error) {
 		out = append(out, snap.agent(id, states[id], ld[id]))
 	}
 	slices.SortFunc(out, func(a, b Agent) int {
-		if a.Name != b.Name {
-			if a.Name < b.Name {
-				return -1
-			}
-			return 1
-		}
-		if a.UserID < b.UserID {
-			return -1
-		}
-		return 1
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.UserID, b.UserID))
 	})
 	return out, nil
 }
 
-// Agent returns one user's routing state.
+// Agent returns one user's routing state (after every status change:
+// two indexed reads and the cached configuration).
 func (r *Router) Agent(ctx context.Context, tenantID, userID string) (Agent, error) {
-	snap, err := r.readSnapshot(ctx, tenantID)
+	snap, err := r.snapshot(ctx, tenantID)
 	if err != nil {
 		return Agent{}, err
 	}
 	if _, ok := snap.users[userID]; !ok {
 		return Agent{}, apperr.NotFoundf("user")
 	}
-	sc := r.db.Tenant(tenantID)
-	states, err := readStates(ctx, sc)
+	st, active, err := agentState(ctx, r.db.Tenant(tenantID), userID)
 	if err != nil {
 		return Agent{}, err
 	}
-	ld, err := loads(ctx, sc)
-	if err != nil {
-		return Agent{}, err
+	return snap.agent(userID, st, active), nil
+}
+
+// agentState reads one agent's state (nil when they never had one) and
+// their open conversations.
+func agentState(ctx context.Context, sc store.Scope, userID string) (*stateRow, int, error) {
+	st := &stateRow{}
+	var status string
+	err := sc.QueryRow(ctx, q.Get("AgentState"), userID).Scan(&status, &st.capacity, &st.autoAway, &st.statusAt, &st.seen, &st.la)
+	switch {
+	case errors.Is(err, errNotFound):
+		st = nil
+	case err != nil:
+		return nil, 0, err
+	default:
+		st.status = Status(status)
 	}
-	return snap.agent(userID, states[userID], ld[userID]), nil
+	var active int
+	if err := sc.QueryRow(ctx, q.Get("AgentLoad"), userID).Scan(&active); err != nil {
+		return nil, 0, err
+	}
+	return st, active, nil
 }
 
 func (s *snapshot) agent(id string, st *stateRow, active int) Agent {

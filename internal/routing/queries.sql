@@ -33,6 +33,12 @@ ON CONFLICT (tenant_id, team_id) DO UPDATE SET profile = excluded.profile, updat
 -- name: States
 SELECT user_id, status, capacity, auto_away, status_at, last_seen_at, last_assigned_at FROM agent_states WHERE tenant_id = $1;
 
+-- name: AgentState
+SELECT status, capacity, auto_away, status_at, last_seen_at, last_assigned_at FROM agent_states WHERE tenant_id = $1 AND user_id = $2;
+
+-- name: AgentLoad
+SELECT count(*) FROM conversations WHERE tenant_id = $1 AND assignee_id = $2 AND status = 'open';
+
 -- name: OnlineStates
 SELECT user_id, capacity, last_assigned_at FROM agent_states WHERE tenant_id = $1 AND status = 'online';
 

@@ -32,7 +32,6 @@ import (
 	"time"
 
 	"github.com/switchboard-cs/switchboard/internal/conversation"
-	"github.com/switchboard-cs/switchboard/internal/platform/apperr"
 	"github.com/switchboard-cs/switchboard/internal/platform/bus"
 	"github.com/switchboard-cs/switchboard/internal/platform/store"
 )
@@ -539,10 +538,3 @@ func scanQueue(rows *store.Rows, err error) ([]waiting, error) {
 
 // errNotFound is store.ErrNotFound, for readability.
 var errNotFound = store.ErrNotFound
-
-func notFound(err error, what string) error {
-	if errors.Is(err, errNotFound) {
-		return apperr.NotFoundf(what)
-	}
-	return err
-}

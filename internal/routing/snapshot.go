@@ -69,7 +69,7 @@ func (r *Router) snapshot(ctx context.Context, tenantID string) (*snapshot, erro
 			return s, nil
 		}
 	}
-	s, err := r.readSnapshot(ctx, tenantID)
+	s, err := r.loadSnapshot(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (r *Router) snapshot(ctx context.Context, tenantID string) (*snapshot, erro
 func (r *Router) refresh(tenantID string, old *snapshot) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := r.readSnapshot(ctx, tenantID)
+	s, err := r.loadSnapshot(ctx, tenantID)
 	if err != nil {
 		old.refreshing.Store(false)
 		r.log.Warn("read the routing configuration", "tenant", tenantID, "err", err)
@@ -156,10 +156,17 @@ func (r *Router) readSnapshot(ctx context.Context, tenantID string) (*snapshot, 
 		return nil, err
 	}
 	s.markBroken()
-	if err := forgetDeletedTeams(ctx, sc, s); err != nil {
+	return s, nil
+}
+
+// loadSnapshot reads the configuration the dispatcher works with, after
+// making conversations that wait for a team deleted since wait for anyone.
+func (r *Router) loadSnapshot(ctx context.Context, tenantID string) (*snapshot, error) {
+	s, err := r.readSnapshot(ctx, tenantID)
+	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	return s, forgetDeletedTeams(ctx, r.db.Tenant(tenantID), s)
 }
 
 // forgetDeletedTeams makes conversations that wait for a team deleted since

@@ -105,22 +105,17 @@ func (r *Router) Transfer(ctx context.Context, tenantID, convID, byUserID string
 // checkFree refuses an agent who is not online or has no free slot, inside
 // the routing lock.
 func (r *Router) checkFree(ctx context.Context, tx store.Scope, snap *snapshot, agentID string) error {
-	states, err := readStates(ctx, tx)
+	st, active, err := agentState(ctx, tx, agentID)
 	if err != nil {
 		return err
 	}
-	st := states[agentID]
 	switch {
 	case st == nil || st.status == Offline:
 		return apperr.New(apperr.Conflict, "agent_offline", "agent_id")
 	case st.status == Away:
 		return apperr.New(apperr.Conflict, "agent_away", "agent_id")
 	}
-	ld, err := loads(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if capacity := snap.capacity(agentID, st.capacity); ld[agentID] >= capacity {
+	if capacity := snap.capacity(agentID, st.capacity); active >= capacity {
 		return apperr.New(apperr.Conflict, "agent_at_capacity", "agent_id", "max", capacity)
 	}
 	return nil
