@@ -262,6 +262,7 @@ test('the administrator sees the agents and sets a capacity (0 is refused)', asy
 
   // Li goes away in her console: the page shows it after a refresh.
   await li.page.getByTestId('agent-status-select').selectOption('away');
+  await until(async () => (await li.page.getByTestId('agent-status').getAttribute('data-status')) === 'away', { message: 'Li is not shown away in her console' });
   await page.locator('#rt-agents-refresh').click();
   await until(async () => (await row(LI.name).getAttribute('data-status')) === 'away', { message: 'the page does not show Li away' });
 });
